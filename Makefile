@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+I18N := ckanext/datasud_partnership/i18n
+
+.PHONY: demo test install services migrate-test lint format translations
+
+$(STAMP): setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -q -d $(I18N) -D ckanext-datasud_partnership
+
+services:
+	bin/services.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate-test: install services
+	$(BIN)/ckan -c test.ini db upgrade
+
+test: lint migrate-test
+	$(BIN)/pytest --ckan-ini=test.ini -q -p no:cacheprovider tests
+
+demo: install services
+	bin/demo.sh

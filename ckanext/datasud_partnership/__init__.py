@@ -1,0 +1,1 @@
+"""Partnership agreements and sovereign publication for regional CKAN portals."""

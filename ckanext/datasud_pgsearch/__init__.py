@@ -1,0 +1,1 @@
+"""A PostgreSQL search backend for CKAN: a Solr-compatible core stored in PostgreSQL."""

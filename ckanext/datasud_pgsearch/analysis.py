@@ -1,0 +1,224 @@
+"""Turning values into what the index stores and compares.
+
+Plain functions with no database: accent folding, Solr dates and date math,
+and the normalised form of an indexed document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import unicodedata
+from typing import Any
+
+from dateutil.parser import ParserError, isoparse
+from dateutil.relativedelta import relativedelta
+
+from . import fields as F
+
+log = logging.getLogger(__name__)
+
+# Dates are kept as fixed-width UTC strings, so that comparing the strings
+# compares the instants.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class QueryValueError(ValueError):
+    """A value in a query that cannot be understood (a bad date, say)."""
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: "Données Énergie" -> "donnees energie"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.replace("œ", "oe").replace("æ", "ae").lower()
+
+
+def format_date(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value.strftime(DATE_FORMAT)
+
+
+def parse_date(value: Any) -> dt.datetime:
+    """An ISO date or datetime (naive means UTC), as a naive UTC datetime."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            parsed = isoparse(str(value).strip())
+        except (ParserError, ValueError) as error:
+            raise QueryValueError(f"not a date: {value!r}") from error
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+_UNITS = {
+    "YEAR": "years",
+    "MONTH": "months",
+    "DAY": "days",
+    "DATE": "days",
+    "HOUR": "hours",
+    "MINUTE": "minutes",
+    "SECOND": "seconds",
+    "MILLI": "microseconds",
+    "MILLISECOND": "microseconds",
+}
+_MATH_RE = re.compile(r"([+-/])(\d*)([A-Z]+)")
+
+
+def _unit(name: str) -> str:
+    key = name[:-1] if name.endswith("S") and name[:-1] in _UNITS else name
+    if key not in _UNITS:
+        raise QueryValueError(f"unknown date unit {name!r}")
+    return _UNITS[key]
+
+
+def _round(value: dt.datetime, unit: str) -> dt.datetime:
+    order = ["years", "months", "days", "hours", "minutes", "seconds", "microseconds"]
+    keep = order.index(unit)
+    parts = {
+        "month": 1 if keep < 1 else value.month,
+        "day": 1 if keep < 2 else value.day,
+        "hour": 0 if keep < 3 else value.hour,
+        "minute": 0 if keep < 4 else value.minute,
+        "second": 0 if keep < 5 else value.second,
+        "microsecond": 0 if keep < 6 else value.microsecond,
+    }
+    return value.replace(**parts)
+
+
+def solr_date(expression: str, now: dt.datetime) -> dt.datetime:
+    """Evaluate Solr date syntax: ``NOW``, ``NOW/DAY``, ``NOW-1YEAR``,
+    ``2024-01-31T00:00:00Z+1MONTH``... as a naive UTC datetime."""
+    text = expression.strip().upper()
+    if text.startswith("NOW"):
+        value, rest = now, text[3:]
+    else:
+        match = re.match(r"^(\d{4}-\d\d-\d\d(?:T[\d:.]+)?Z?)(.*)$", text)
+        if not match:
+            raise QueryValueError(f"not a date: {expression!r}")
+        value, rest = parse_date(match.group(1)), match.group(2)
+    position = 0
+    for op in _MATH_RE.finditer(rest):
+        if op.start() != position:
+            break
+        position = op.end()
+        sign, amount, unit = op.group(1), op.group(2), _unit(op.group(3))
+        if sign == "/":
+            value = _round(value, unit)
+            continue
+        count = int(amount or "1") * (1000 if op.group(3).startswith("MILLI") else 1)
+        delta = relativedelta(**{unit: count})
+        value = value + delta if sign == "+" else value - delta
+    if position != len(rest):
+        raise QueryValueError(f"cannot read date math in {expression!r}")
+    return value
+
+
+def normalize_number(value: Any) -> str:
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _values(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [v for v in value if v is not None]
+    return [value]
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return str(value)
+
+
+def normalize_value(kind: str, value: Any) -> str | None:
+    """The exact-match form of one value, or None if the field rejects it."""
+    try:
+        if kind == F.DATE:
+            return format_date(parse_date(value))
+        if kind == F.NUMBER:
+            return normalize_number(value)
+        if kind == F.BOOLEAN:
+            return "true" if str(value).lower() in ("true", "1", "t", "yes", "on") else "false"
+    except (QueryValueError, ValueError, TypeError):
+        return None
+    return _as_text(value)
+
+
+def prepare_document(doc: dict[str, Any], schema: F.SolrSchema) -> dict[str, Any]:
+    """Split a Solr document into the parts the PostgreSQL index stores.
+
+    Returns ``exact`` (field -> list of exact values, for filters and facets),
+    ``text`` (field -> folded text, for analysed fields), ``weighted`` (weight
+    -> text feeding the catch-all ``text`` field), ``stored`` (what a search
+    returns), and the sort keys.
+    """
+    exact: dict[str, list[str]] = {}
+    text: dict[str, str] = {}
+    weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
+    stored: dict[str, Any] = {}
+    for name, value in doc.items():
+        field = schema.field(name)
+        if field.stored and value is not None:
+            stored[name] = value
+        if not field.indexed:
+            continue
+        values = _values(value)
+        if field.kind == F.TEXT:
+            folded = fold(" ".join(_as_text(v) for v in values))
+            if name != "text":
+                text[name] = folded
+        else:
+            normalized = [normalize_value(field.kind, v) for v in values]
+            kept = [v for v in normalized if v is not None]
+            if len(kept) != len(normalized):
+                log.warning("%s: dropped values of %s that are not %s", doc.get("id"), name, field.kind)
+            if kept:
+                exact[name] = kept
+        if name == "text" or schema.copied_to_text(name):
+            weight = F.TEXT_WEIGHTS.get(name, "D")
+            weighted[weight].extend(fold(_as_text(v)) for v in values)
+    title = doc.get("title_string") or doc.get("title") or ""
+    return {
+        "exact": exact,
+        "text": text,
+        "weighted": {k: " ".join(v) for k, v in weighted.items()},
+        "stored": stored,
+        "title_sort": fold(str(title)).strip(),
+        "metadata_modified": exact.get("metadata_modified", [None])[0],
+        "metadata_created": exact.get("metadata_created", [None])[0],
+    }
+
+
+def wildcard_to_like(pattern: str) -> str:
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append("%")
+        elif char == "?":
+            out.append("_")
+        elif char in "%_\\":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def unescape(term: str) -> str:
+    """Remove Lucene backslash escapes: ``a\\:b`` -> ``a:b``."""
+    return re.sub(r"\\(.)", r"\1", term)
+
+
+def has_wildcard(term: str) -> bool:
+    return bool(re.search(r"(?<!\\)[*?]", term))

@@ -1,0 +1,309 @@
+"""A Solr-compatible connection whose core is a PostgreSQL table.
+
+CKAN talks to Solr through ``pysolr.Solr`` objects made by
+``make_connection()``: ``add``, ``delete``, ``commit`` and ``search``. This
+class offers the same four calls, so CKAN's own indexing (with every plugin's
+``before_dataset_index`` and CKAN's permission labels) and CKAN's own query
+building (``package_search``, ``search-index rebuild|check|show|clear``) run
+unchanged on top of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections import OrderedDict
+from typing import Any
+
+import pysolr
+from ckan import model
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from . import analysis as A
+from . import compiler as C
+from . import fields as F
+
+log = logging.getLogger(__name__)
+
+TABLE = "datasud_pgsearch_document"
+SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
+RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
+
+_UPSERT = text(
+    f"""
+    INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector,
+                         title_sort, metadata_modified, metadata_created, indexed_at)
+    VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
+            CAST(:stored AS jsonb),
+            setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B')
+            || setweight(datasud_pgsearch_tsv(:wc), 'C') || setweight(datasud_pgsearch_tsv(:wd), 'D'),
+            :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
+            now() AT TIME ZONE 'utc')
+    ON CONFLICT (index_id) DO UPDATE SET
+        id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
+        text_doc = EXCLUDED.text_doc, stored = EXCLUDED.stored,
+        text_vector = EXCLUDED.text_vector, title_sort = EXCLUDED.title_sort,
+        metadata_modified = EXCLUDED.metadata_modified,
+        metadata_created = EXCLUDED.metadata_created, indexed_at = EXCLUDED.indexed_at
+    """
+)
+_ANALYZE = text(
+    "SELECT CAST(phraseto_tsquery('french', :t) AS text), CAST(phraseto_tsquery('english', :t) AS text)"
+)
+
+
+class _Analyzer:
+    """Folded text -> tsquery over French and English stems, cached."""
+
+    def __init__(self, size: int = 20000) -> None:
+        self.cache: OrderedDict[str, str | None] = OrderedDict()
+        self.size = size
+
+    def __call__(self, conn: Connection, folded: str) -> str | None:
+        if folded in self.cache:
+            self.cache.move_to_end(folded)
+            return self.cache[folded]
+        french, english = conn.execute(_ANALYZE, {"t": folded}).one()
+        single_word = len(re.findall(r"\w+", folded)) == 1
+        if single_word and not (french and english):
+            result = None  # a stop word in either language
+        else:
+            parts = list(dict.fromkeys(p for p in (french, english) if p))
+            result = " | ".join(f"( {p} )" for p in parts) if parts else None
+        self.cache[folded] = result
+        if len(self.cache) > self.size:
+            self.cache.popitem(last=False)
+        return result
+
+
+analyzer = _Analyzer()
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v not in (None, "")]
+    return [value] if value != "" else []
+
+
+def _int(params: dict[str, Any], key: str, default: int) -> int:
+    value = params.get(key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise pysolr.SolrError(f"Invalid value for {key}: {value!r}") from error
+
+
+class PgSolrConnection:
+    """What ``pysolr.Solr`` offers CKAN, answered from PostgreSQL."""
+
+    url = "postgresql://datasud_pgsearch"
+
+    def __init__(self, schema: F.SolrSchema | None = None) -> None:
+        self.schema = schema or F.ckan_schema()
+
+    @staticmethod
+    def _engine() -> Any:
+        return model.ensure_engine()
+
+    # -- writing ----------------------------------------------------------
+    def add(self, docs: list[dict[str, Any]], commit: bool = True, **kwargs: Any) -> None:
+        rows = []
+        for doc in docs:
+            if not doc.get("index_id"):
+                raise pysolr.SolrError("Document is missing mandatory uniqueKey field: index_id")
+            prepared = A.prepare_document(doc, self.schema)
+            rows.append(
+                {
+                    "index_id": doc["index_id"],
+                    "id": str(doc.get("id", "")),
+                    "site_id": str(doc.get("site_id", "")),
+                    "doc": json.dumps(prepared["exact"]),
+                    "text_doc": json.dumps(prepared["text"]),
+                    "stored": json.dumps(prepared["stored"], default=str),
+                    "wa": prepared["weighted"]["A"],
+                    "wb": prepared["weighted"]["B"],
+                    "wc": prepared["weighted"]["C"],
+                    "wd": prepared["weighted"]["D"],
+                    "title_sort": prepared["title_sort"],
+                    "modified": prepared["metadata_modified"],
+                    "created": prepared["metadata_created"],
+                }
+            )
+        if rows:
+            with self._engine().begin() as conn:
+                conn.execute(_UPSERT, rows)
+
+    def delete(self, id: str | None = None, q: str | None = None, commit: bool = True, **kwargs: Any) -> None:
+        if id is not None:
+            with self._engine().begin() as conn:
+                conn.execute(text(f"DELETE FROM {TABLE} WHERE index_id = :id"), {"id": id})
+            return
+        if q is None:
+            raise pysolr.SolrError('You must specify "id" or "q".')
+        with self._engine().begin() as conn:
+            compiler = self._compiler(conn, {"q.op": "OR"})
+            try:
+                where = compiler.lucene(q)
+            except C.QuerySyntaxError as error:
+                raise pysolr.SolrError(str(error)) from error
+            conn.execute(text(f"DELETE FROM {TABLE} WHERE {where}"), compiler.params)
+
+    def commit(self, **kwargs: Any) -> None:
+        """Every write is committed when it is made: nothing to do."""
+
+    def optimize(self, **kwargs: Any) -> None:
+        """Nothing to do: PostgreSQL's autovacuum keeps the table in shape."""
+
+    # -- searching --------------------------------------------------------
+    def _compiler(self, conn: Connection, params: dict[str, Any]) -> C.Compiler:
+        return C.Compiler(
+            self.schema,
+            analyze=lambda folded: analyzer(conn, folded),
+            now=dt.datetime.utcnow(),
+            q_op=params.get("q.op") or "AND",
+            df=params.get("df") or "text",
+        )
+
+    def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> pysolr.Results:
+        with self._engine().connect() as conn:
+            try:
+                decoded = self._search(conn, q, params)
+            except (C.QuerySyntaxError, A.QueryValueError) as error:
+                raise pysolr.SolrError(str(error)) from error
+        return pysolr.Results(decoded)
+
+    def _search(self, conn: Connection, q: str, params: dict[str, Any]) -> dict[str, Any]:
+        compiler = self._compiler(conn, params)
+        q = q if q is not None else "*:*"
+        conditions = []
+        if params.get("defType") in ("dismax", "edismax") and (
+            ":" not in q or params.get("defType") == "edismax"
+        ):
+            if q.strip() not in ("", "*:*"):
+                conditions.append(compiler.dismax(q, params.get("mm")))
+        else:
+            conditions.append(compiler.lucene(q))
+        for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
+            conditions.append(compiler.lucene(fq))
+        where = C._and(conditions)
+        if compiler.scoring:
+            query = " | ".join(f"( {s} )" for s in compiler.scoring)
+            score = f"ts_rank('{RANK_WEIGHTS}', text_vector, CAST({compiler.bind(query)} AS tsquery))"
+        else:
+            score = "CAST(1.0 AS real)"
+
+        order = self._order_by(params.get("sort"), compiler)
+        rows = max(0, _int(params, "rows", 10))
+        start = max(0, _int(params, "start", 0))
+        facet_fields = []
+        if str(params.get("facet", "false")).lower() == "true":
+            facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
+        facet_sql = self._facets_sql(facet_fields, params, compiler)
+
+        sql = f"""
+            WITH m AS MATERIALIZED (
+                SELECT index_id, doc, title_sort, metadata_modified, metadata_created,
+                       {score} AS score
+                FROM {TABLE} WHERE {where}
+            ),
+            page AS (
+                SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS position
+                FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}
+            )
+            SELECT
+                (SELECT count(*) FROM m) AS hits,
+                (SELECT COALESCE(json_agg(json_build_object('stored', d.stored, 'score', page.score)
+                                          ORDER BY page.position), '[]')
+                 FROM page JOIN {TABLE} d USING (index_id)) AS docs,
+                ({facet_sql}) AS facets
+        """
+        try:
+            hits, docs, facets = conn.execute(text(sql), compiler.params).one()
+        except Exception as error:  # a query PostgreSQL refuses is the user's
+            conn.rollback()
+            log.warning("Search query failed: %s", error)
+            raise pysolr.SolrError(
+                f"The search query could not be run: {error.__class__.__name__}"
+            ) from error
+
+        return {
+            "response": {"numFound": hits, "start": start, "docs": self._fields(docs, params.get("fl"))},
+            "facet_counts": {"facet_fields": self._facet_result(facet_fields, facets)},
+        }
+
+    def _order_by(self, sort: str | None, compiler: C.Compiler) -> str:
+        keys = []
+        for clause in (sort or "score desc").split(","):
+            if not clause.strip():
+                continue
+            match = SORT_RE.match(clause)
+            if not match:
+                raise pysolr.SolrError(f"Can't determine a Sort Order (asc or desc) in sort spec {clause!r}")
+            field, direction = match.group(1), match.group(2).upper()
+            if field == "score":
+                expr = "score"
+            elif field in ("title_string", "title"):
+                expr = "title_sort"
+            elif field in C.DATE_COLUMNS:
+                expr = field
+            else:
+                definition = self.schema.field(field)
+                value = f"(doc -> {compiler.bind(field)} ->> 0)"
+                if definition.kind == F.NUMBER:
+                    expr = f"CAST({value} AS double precision)"
+                else:
+                    expr = f'{value} COLLATE "C"'
+            keys.append(f"{expr} {direction} NULLS LAST")
+        keys.append("index_id ASC")
+        return ", ".join(keys)
+
+    def _facets_sql(self, fields: list[str], params: dict[str, Any], compiler: C.Compiler) -> str:
+        if not fields:
+            return "SELECT CAST('[]' AS json)"
+        limit = _int(params, "facet.limit", 100)
+        mincount = max(1, _int(params, "facet.mincount", 1))
+        order = (
+            'v.value COLLATE "C"'
+            if params.get("facet.sort") == "index"
+            else 'count(*) DESC, v.value COLLATE "C"'
+        )
+        parts = []
+        for i, field in enumerate(fields):
+            name = compiler.bind(field)
+            limit_sql = f"LIMIT {limit}" if limit >= 0 else ""
+            parts.append(
+                f"""(SELECT {i} AS i, v.value AS value, count(*) AS c,
+                            row_number() OVER (ORDER BY {order}) AS o
+                     FROM m CROSS JOIN LATERAL jsonb_array_elements_text(m.doc -> {name}) AS v(value)
+                     GROUP BY v.value HAVING count(*) >= {mincount}
+                     ORDER BY {order} {limit_sql})"""
+            )
+        union = " UNION ALL ".join(parts)
+        return (
+            f"SELECT COALESCE(json_agg(json_build_array(i, value, c) ORDER BY i, o), '[]') FROM ({union}) f"
+        )
+
+    @staticmethod
+    def _facet_result(fields: list[str], rows: list[list[Any]]) -> dict[str, list[Any]]:
+        result: dict[str, list[Any]] = {field: [] for field in fields}
+        for i, value, count in rows:
+            result[fields[i]].extend([value, count])
+        return result
+
+    @staticmethod
+    def _fields(docs: list[dict[str, Any]], fl: Any) -> list[dict[str, Any]]:
+        wanted = [f for f in re.split(r"[\s,]+", " ".join(_as_list(fl)) if fl else "*") if f]
+        everything = "*" in wanted
+        out = []
+        for row in docs:
+            stored = row["stored"]
+            doc = dict(stored) if everything else {k: stored[k] for k in wanted if k in stored}
+            if "score" in wanted:
+                doc["score"] = row["score"]
+            out.append(doc)
+        return out

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+from ckan.config.declaration import Declaration, Key
+from ckan.config.declaration.option import Flag
+
+from . import backend
+
+
+class PgSearchPlugin(p.SingletonPlugin):
+    """The search index in PostgreSQL, in place of Solr.
+
+    To go back to Solr: remove ``datasud_pgsearch`` from ``ckan.plugins``,
+    set ``solr_url`` and run ``ckan search-index rebuild``.
+    """
+
+    p.implements(p.IConfigurer)
+    p.implements(p.IConfigDeclaration)
+
+    # IConfigurer: runs before CKAN checks its search engine at start-up
+    def update_config(self, config: Any) -> None:
+        backend.install()
+
+    # IConfigDeclaration: with this backend, Solr's URL is not needed
+    def declare_config_options(self, declaration: Declaration, key: Key) -> None:
+        option = declaration[key.solr_url]
+        option.flags &= ~Flag.required

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from setuptools import find_namespace_packages, setup
+
+setup(
+    name="ckanext-datasud_partnership",
+    version="0.1.0",
+    description=(
+        "Partnership agreements and sovereign publication for regional "
+        "open-data portals on CKAN 2.12, with a PostgreSQL search backend"
+    ),
+    long_description=Path(__file__).with_name("README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    packages=find_namespace_packages(include=["ckanext.*"]),
+    include_package_data=True,
+    zip_safe=False,
+    install_requires=[
+        "ckan[requirements]==2.12.0",
+        "ckanext-scheming==3.1.0",
+        "ckanext-harvest==1.6.3",
+        "luqum==1.0.0",
+    ],
+    extras_require={
+        "dev": [
+            "ckan[dev]==2.12.0",
+            "ruff==0.17.6",
+        ],
+    },
+    entry_points={
+        "ckan.plugins": [
+            "datasud_partnership=ckanext.datasud_partnership.plugin:DatasudPartnershipPlugin",
+            "datasud_pgsearch=ckanext.datasud_pgsearch.plugin:PgSearchPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext": [
+            ("**.py", "python", None),
+            ("**.js", "javascript", None),
+            ("**/templates/**.html", "ckan", None),
+        ],
+    },
+)
