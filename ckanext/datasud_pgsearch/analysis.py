@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 # Dates are kept as fixed-width UTC strings, so that comparing the strings
 # compares the instants.
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# A word that separates the values of a multi-valued field, so that a phrase
+# does not match across two values (it is also the gap of the SQL function
+# datasud_pgsearch_tsv; nobody searches for it).
+GAP = "zzgapzz"
 
 
 class QueryValueError(ValueError):
@@ -176,7 +180,7 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema) -> dict[str, Any
             continue
         values = _values(value)
         if field.kind == F.TEXT:
-            folded = fold(" ".join(_as_text(v) for v in values))
+            folded = fold(f" {GAP} ".join(_as_text(v) for v in values))
             if name != "text":
                 text[name] = folded
         else:
@@ -193,7 +197,7 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema) -> dict[str, Any
     return {
         "exact": exact,
         "text": text,
-        "weighted": {k: " ".join(v) for k, v in weighted.items()},
+        "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},
         "stored": stored,
         "title_sort": fold(str(title)).strip(),
         "metadata_modified": exact.get("metadata_modified", [None])[0],

@@ -15,16 +15,20 @@ branch_labels = None
 depends_on = None
 
 TABLE = "datasud_pgsearch_document"
+GAP = "zzgapzz"  # also in ckanext.datasud_pgsearch.analysis.GAP
 
 
 def upgrade():
-    # Text of a field, analysed in French and in English (already accent-folded).
+    # Text of a field (already accent-folded), analysed in French and in
+    # English. A gap word ends each part, so that a phrase cannot match across
+    # the two parts, nor across two fields or two values (Solr's
+    # positionIncrementGap).
     op.execute(
-        """
+        f"""
         CREATE OR REPLACE FUNCTION datasud_pgsearch_tsv(content text) RETURNS tsvector
         LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-            SELECT to_tsvector('french'::regconfig, coalesce(content, ''))
-                || to_tsvector('english'::regconfig, coalesce(content, ''))
+            SELECT to_tsvector('french'::regconfig, coalesce(content, '') || ' {GAP}')
+                || to_tsvector('english'::regconfig, coalesce(content, '') || ' {GAP}')
         $$
         """
     )

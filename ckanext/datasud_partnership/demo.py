@@ -1,0 +1,705 @@
+"""Demo content for a DataSud-like portal, and its loader.
+
+The content is data: one sysadmin for the region, two partner organizations
+(the Département des Bouches-du-Rhône, partner of the DataSud partnership
+convention, and the Commune de Digne-les-Bains, beneficiary of the Challenge
+Open Data support convention), one user per role in each, and their datasets.
+
+:func:`load_demo_data` goes through CKAN's actions, so that validation and
+search indexing happen as on any other path. It can run again: what exists is
+updated to match the content, or left alone when it already does.
+
+The organizations are created by their own admin and the datasets by their
+organization's editor: the partner publishes, not the portal's admins.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+DEMO_PASSWORD = "DataSud-demo-2026"
+SYSADMIN = "admin-region"
+
+ROLE_LABELS = {
+    "admin": "administrateur / admin",
+    "editor": "éditeur / editor",
+    "member": "membre / member",
+}
+
+USERS: list[dict[str, Any]] = [
+    {
+        "name": SYSADMIN,
+        "fullname": "Équipe données de la Région Sud",
+        "email": "donnees@region-sud.example",
+        "about": "Administration du portail DataSud (compte de démonstration).",
+        "sysadmin": True,
+    },
+    {
+        "name": "cd13-admin",
+        "fullname": "Sophie Marchetti",
+        "email": "sophie.marchetti@departement13.example",
+        "about": "Administratrice des données du Département des Bouches-du-Rhône (démo).",
+    },
+    {
+        "name": "cd13-editor",
+        "fullname": "Karim Benali",
+        "email": "karim.benali@departement13.example",
+        "about": "Chargé de mission open data, Département des Bouches-du-Rhône (démo).",
+    },
+    {
+        "name": "cd13-member",
+        "fullname": "Élodie Fabre",
+        "email": "elodie.fabre@departement13.example",
+        "about": "Direction des routes, Département des Bouches-du-Rhône (démo).",
+    },
+    {
+        "name": "digne-admin",
+        "fullname": "Jean-Luc Arnaud",
+        "email": "jean-luc.arnaud@dignelesbains.example",
+        "about": "Directeur général des services, Commune de Digne-les-Bains (démo).",
+    },
+    {
+        "name": "digne-editor",
+        "fullname": "Mathilde Giraud",
+        "email": "mathilde.giraud@dignelesbains.example",
+        "about": "Référente open data du Challenge Open Data, Digne-les-Bains (démo).",
+    },
+    {
+        "name": "digne-member",
+        "fullname": "Théo Reynaud",
+        "email": "theo.reynaud@dignelesbains.example",
+        "about": "Service urbanisme, Commune de Digne-les-Bains (démo).",
+    },
+]
+
+CD13 = "departement-bouches-du-rhone"
+DIGNE = "commune-de-digne-les-bains"
+
+ORGANIZATIONS: list[dict[str, Any]] = [
+    {
+        "name": CD13,
+        "title": "Département des Bouches-du-Rhône",
+        "description": (
+            "Le Département des Bouches-du-Rhône diffuse ses données sur DataSud dans le cadre "
+            "de la convention de partenariat pour la diffusion de données ouvertes et "
+            "intelligentes signée avec la Région Sud Provence-Alpes-Côte d'Azur : collèges, "
+            "routes départementales, solidarités, culture, espaces naturels."
+        ),
+        "members": {"cd13-admin": "admin", "cd13-editor": "editor", "cd13-member": "member"},
+    },
+    {
+        "name": DIGNE,
+        "title": "Commune de Digne-les-Bains",
+        "description": (
+            "Préfecture des Alpes-de-Haute-Provence, Digne-les-Bains ouvre ses premiers jeux "
+            "de données avec l'accompagnement « pas-à-pas » du Challenge Open Data : "
+            "mobilité, tourisme thermal, patrimoine, cadre de vie."
+        ),
+        "members": {"digne-admin": "admin", "digne-editor": "editor", "digne-member": "member"},
+    },
+]
+
+_CD13_CONTACT = {
+    "author": "Département des Bouches-du-Rhône",
+    "maintainer": "Direction de la transformation numérique – Pôle données",
+    "maintainer_email": "opendata@departement13.example",
+}
+_DIGNE_CONTACT = {
+    "author": "Commune de Digne-les-Bains",
+    "maintainer": "Service systèmes d'information – Mission open data",
+    "maintainer_email": "opendata@dignelesbains.example",
+}
+_CD13_DATA = "https://data.departement13.example"
+_DIGNE_DATA = "https://data.dignelesbains.example"
+
+
+def _res(name: str, fmt: str, url: str, description: str = "") -> dict[str, str]:
+    return {"name": name, "format": fmt, "url": url, "description": description}
+
+
+DATASETS: list[dict[str, Any]] = [
+    # --- Département des Bouches-du-Rhône -----------------------------------
+    {
+        "name": "colleges-publics-bouches-du-rhone",
+        "title": "Collèges publics des Bouches-du-Rhône",
+        "owner_org": CD13,
+        "notes": (
+            "Liste des 136 collèges publics du département : adresse, secteur de "
+            "recrutement, effectifs à la rentrée, demi-pension et coordonnées géographiques."
+        ),
+        "tags": ["jeunesse", "éducation", "collèges"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Collèges publics (tableau)", "CSV", f"{_CD13_DATA}/colleges/colleges.csv"),
+            _res("Collèges publics (carte)", "GeoJSON", f"{_CD13_DATA}/colleges/colleges.geojson"),
+        ],
+    },
+    {
+        "name": "comptages-routiers-routes-departementales",
+        "title": "Comptages routiers sur les routes départementales",
+        "owner_org": CD13,
+        "notes": (
+            "Trafic moyen journalier annuel (TMJA) et part des poids lourds mesurés par les "
+            "stations de comptage permanentes et temporaires du réseau départemental."
+        ),
+        "tags": ["mobilité", "routes", "trafic"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Comptages 2024", "CSV", f"{_CD13_DATA}/routes/comptages-2024.csv"),
+            _res(
+                "API des comptages",
+                "API",
+                f"{_CD13_DATA}/api/comptages/v1",
+                "Interrogation par station, par route et par période.",
+            ),
+        ],
+    },
+    {
+        "name": "chantiers-reseau-routier-departemental",
+        "title": "Chantiers en cours sur le réseau routier départemental",
+        "owner_org": CD13,
+        "notes": (
+            "Travaux, restrictions de circulation et déviations sur les routes départementales, "
+            "mis à jour chaque jour ouvré par les arrondissements routiers."
+        ),
+        "tags": ["mobilité", "routes", "travaux"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Chantiers (carte)", "GeoJSON", f"{_CD13_DATA}/routes/chantiers.geojson"),
+            _res("Chantiers (flux JSON)", "JSON", f"{_CD13_DATA}/api/chantiers/v1/chantiers.json"),
+        ],
+    },
+    {
+        "name": "itineraires-randonnee-pdipr",
+        "title": "Itinéraires de randonnée du PDIPR",
+        "owner_org": CD13,
+        "notes": (
+            "Sentiers inscrits au Plan départemental des itinéraires de promenade et de "
+            "randonnée : tracés, balisage, niveau de difficulté et points de départ."
+        ),
+        "tags": ["tourisme", "randonnée", "sentiers"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Tracés des itinéraires", "GeoJSON", f"{_CD13_DATA}/tourisme/pdipr.geojson"),
+            _res("Tracés des itinéraires (Shapefile)", "SHP", f"{_CD13_DATA}/tourisme/pdipr-shp.zip"),
+        ],
+    },
+    {
+        "name": "domaines-departementaux-espaces-naturels-sensibles",
+        "title": "Domaines départementaux et espaces naturels sensibles",
+        "owner_org": CD13,
+        "notes": (
+            "Périmètres des domaines départementaux ouverts au public (Roques-Hautes, "
+            "Pourrières, Saint-Pons…) et des espaces naturels sensibles, avec leur plan de gestion."
+        ),
+        "tags": ["environnement", "espaces naturels", "biodiversité"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Périmètres", "SHP", f"{_CD13_DATA}/environnement/ens-shp.zip"),
+            _res("Périmètres", "GeoJSON", f"{_CD13_DATA}/environnement/ens.geojson"),
+            _res("Plan de gestion 2021-2030", "PDF", f"{_CD13_DATA}/environnement/plan-gestion.pdf"),
+        ],
+    },
+    {
+        "name": "acces-massifs-forestiers-ete",
+        "title": "Accès aux massifs forestiers en période estivale",
+        "owner_org": CD13,
+        "notes": (
+            "Niveau de risque incendie et conditions d'accès aux massifs du 1er juin au "
+            "30 septembre, publiés chaque jour à 18 h pour le lendemain."
+        ),
+        "tags": ["environnement", "risques", "forêt"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Accès du jour", "JSON", f"{_CD13_DATA}/api/massifs/v1/acces.json"),
+        ],
+    },
+    {
+        "name": "inventaire-registres-etat-civil-numerises",
+        "title": "Inventaire des registres paroissiaux et d'état civil numérisés",
+        "owner_org": CD13,
+        "notes": (
+            "Registres conservés et numérisés par les Archives départementales : commune, "
+            "paroisse, nature de l'acte, années couvertes et cote."
+        ),
+        "tags": ["culture et patrimoine", "archives", "généalogie"],
+        "license_id": "cc-zero",
+        "resources": [
+            _res("Inventaire", "CSV", f"{_CD13_DATA}/archives/registres.csv"),
+            _res("Inventaire (Excel)", "XLSX", f"{_CD13_DATA}/archives/registres.xlsx"),
+        ],
+    },
+    {
+        "name": "frequentation-musees-departementaux",
+        "title": "Fréquentation des musées départementaux",
+        "owner_org": CD13,
+        "notes": (
+            "Entrées mensuelles du Musée départemental Arles antique et du Museon Arlaten, "
+            "par catégorie de public (individuels, scolaires, groupes)."
+        ),
+        "tags": ["culture et patrimoine", "musées", "tourisme"],
+        "license_id": "cc-by-sa",
+        "resources": [
+            _res("Fréquentation 2019-2024", "XLSX", f"{_CD13_DATA}/culture/frequentation.xlsx"),
+            _res("Fréquentation 2019-2024", "CSV", f"{_CD13_DATA}/culture/frequentation.csv"),
+        ],
+    },
+    {
+        "name": "centres-protection-maternelle-infantile",
+        "title": "Centres de protection maternelle et infantile (PMI)",
+        "owner_org": CD13,
+        "notes": (
+            "Adresses, horaires et consultations proposées par les centres de PMI du "
+            "Département : suivi de grossesse, consultations du nourrisson, vaccinations."
+        ),
+        "tags": ["santé", "petite enfance", "solidarités"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Centres de PMI", "CSV", f"{_CD13_DATA}/sante/pmi.csv"),
+            _res("Centres de PMI (carte)", "GeoJSON", f"{_CD13_DATA}/sante/pmi.geojson"),
+        ],
+    },
+    {
+        "name": "beneficiaires-rsa-par-commune",
+        "title": "Bénéficiaires du RSA par commune",
+        "owner_org": CD13,
+        "notes": (
+            "Nombre de foyers allocataires du revenu de solidarité active au 31 décembre, par "
+            "commune. Les effectifs inférieurs à 5 sont masqués (secret statistique)."
+        ),
+        "tags": ["emploi et formation", "solidarités", "insertion"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Allocataires par commune", "CSV", f"{_CD13_DATA}/solidarites/rsa-communes.csv"),
+            _res("Allocataires par commune", "XLSX", f"{_CD13_DATA}/solidarites/rsa-communes.xlsx"),
+        ],
+    },
+    {
+        "name": "donnees-essentielles-marches-publics-departement",
+        "title": "Données essentielles des marchés publics du Département",
+        "owner_org": CD13,
+        "notes": (
+            "Marchés publics attribués par le Département : objet, procédure, montant, "
+            "titulaires et durée, au format réglementaire des données essentielles (DECP)."
+        ),
+        "tags": ["marchés publics", "transparence"],
+        "license_id": "odc-by",
+        "resources": [
+            _res("DECP", "JSON", f"{_CD13_DATA}/commande-publique/decp.json"),
+            _res("DECP (tableau)", "CSV", f"{_CD13_DATA}/commande-publique/decp.csv"),
+        ],
+    },
+    {
+        "name": "budget-primitif-departement-2025",
+        "title": "Budget primitif 2025 du Département",
+        "owner_org": CD13,
+        "notes": (
+            "Budget primitif voté par l'Assemblée départementale, par chapitre et par fonction, "
+            "avec la présentation brève et synthétique."
+        ),
+        "tags": ["finances", "budget", "transparence"],
+        "license_id": "cc-zero",
+        "resources": [
+            _res("Budget par fonction", "CSV", f"{_CD13_DATA}/finances/bp-2025.csv"),
+            _res("Présentation brève et synthétique", "PDF", f"{_CD13_DATA}/finances/bp-2025.pdf"),
+        ],
+    },
+    {
+        "name": "production-photovoltaique-batiments-departementaux",
+        "title": "Production photovoltaïque des bâtiments départementaux",
+        "owner_org": CD13,
+        "notes": (
+            "Production mensuelle des centrales photovoltaïques installées sur les toitures des "
+            "collèges et des bâtiments administratifs du Département, en kWh."
+        ),
+        "tags": ["énergie", "photovoltaïque", "transition énergétique"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Production mensuelle", "CSV", f"{_CD13_DATA}/energie/photovoltaique.csv"),
+        ],
+    },
+    {
+        "name": "consommations-energetiques-colleges",
+        "title": "Consommations énergétiques des collèges (en cours de consolidation)",
+        "owner_org": CD13,
+        "notes": (
+            "Consommations d'électricité, de gaz et de chaleur des collèges publics. Données "
+            "en cours de vérification : non publiées."
+        ),
+        "tags": ["énergie", "collèges", "bâtiments"],
+        "license_id": "cc-by",
+        "private": True,
+        "resources": [
+            _res("Consommations 2023-2024", "XLSX", f"{_CD13_DATA}/energie/colleges-conso.xlsx"),
+        ],
+    },
+    {
+        "name": "aides-departementales-jeunesse",
+        "title": "Aides départementales à la jeunesse : bénéficiaires par commune (provisoire)",
+        "owner_org": CD13,
+        "notes": (
+            "Nombre de jeunes bénéficiaires des aides du Département (permis de conduire, "
+            "premier équipement, séjours) par commune. Version provisoire, licence à choisir."
+        ),
+        "tags": ["jeunesse", "aides"],
+        "license_id": "notspecified",
+        "private": True,
+        "resources": [
+            _res("Bénéficiaires par commune", "CSV", f"{_CD13_DATA}/jeunesse/aides.csv"),
+        ],
+    },
+    # --- Commune de Digne-les-Bains -----------------------------------------
+    {
+        "name": "parkings-publics-digne-les-bains",
+        "title": "Parkings publics de Digne-les-Bains",
+        "owner_org": DIGNE,
+        "notes": (
+            "Parkings publics de la ville : capacité, places PMR, tarifs, horaires et, pour "
+            "les parkings équipés, nombre de places disponibles en temps réel."
+        ),
+        "tags": ["mobilité", "stationnement"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Parkings", "CSV", f"{_DIGNE_DATA}/mobilite/parkings.csv"),
+            _res("Parkings (carte)", "GeoJSON", f"{_DIGNE_DATA}/mobilite/parkings.geojson"),
+            _res("Places disponibles", "API", f"{_DIGNE_DATA}/api/parkings/v1/disponibilites"),
+        ],
+    },
+    {
+        "name": "horaires-transports-urbains-dignois-gtfs",
+        "title": "Horaires des transports urbains dignois (GTFS)",
+        "owner_org": DIGNE,
+        "notes": (
+            "Arrêts, lignes et horaires théoriques du réseau de bus urbain de Digne-les-Bains, "
+            "au format GTFS, mis à jour à chaque changement de service."
+        ),
+        "tags": ["mobilité", "transport en commun", "bus"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Offre théorique", "GTFS", f"{_DIGNE_DATA}/mobilite/gtfs.zip"),
+        ],
+    },
+    {
+        "name": "bornes-recharge-vehicules-electriques-digne",
+        "title": "Bornes de recharge pour véhicules électriques",
+        "owner_org": DIGNE,
+        "notes": (
+            "Points de recharge installés par la commune, au schéma national des "
+            "infrastructures de recharge pour véhicules électriques (IRVE)."
+        ),
+        "tags": ["énergie", "mobilité", "IRVE"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Bornes IRVE", "CSV", f"{_DIGNE_DATA}/energie/irve.csv"),
+            _res("Bornes IRVE", "JSON", f"{_DIGNE_DATA}/energie/irve.json"),
+        ],
+    },
+    {
+        "name": "hebergements-touristiques-etablissements-thermaux",
+        "title": "Hébergements touristiques et établissement thermal",
+        "owner_org": DIGNE,
+        "notes": (
+            "Hôtels, campings, résidences de tourisme et meublés classés de la commune, et "
+            "l'établissement thermal : capacité, classement et période d'ouverture."
+        ),
+        "tags": ["tourisme", "thermalisme", "hébergement"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Hébergements", "CSV", f"{_DIGNE_DATA}/tourisme/hebergements.csv"),
+            _res("Hébergements (carte)", "GeoJSON", f"{_DIGNE_DATA}/tourisme/hebergements.geojson"),
+        ],
+    },
+    {
+        "name": "agenda-evenements-corso-lavande",
+        "title": "Agenda des événements : Corso de la lavande, fêtes et festivals",
+        "owner_org": DIGNE,
+        "notes": (
+            "Événements culturels et festifs de la ville, dont le Corso de la lavande du mois "
+            "d'août : dates, lieux, tarifs et accessibilité."
+        ),
+        "tags": ["tourisme", "culture et patrimoine", "événements"],
+        "license_id": "cc-by-sa",
+        "resources": [
+            _res("Agenda (API)", "API", f"{_DIGNE_DATA}/api/agenda/v1/evenements"),
+            _res("Agenda de l'année", "CSV", f"{_DIGNE_DATA}/culture/agenda.csv"),
+        ],
+    },
+    {
+        "name": "patrimoine-remarquable-digne-les-bains",
+        "title": "Monuments et patrimoine remarquable",
+        "owner_org": DIGNE,
+        "notes": (
+            "Cathédrale Notre-Dame-du-Bourg, cathédrale Saint-Jérôme, musée Gassendi, maison "
+            "d'Alexandra David-Néel… : localisation, protection et conditions de visite."
+        ),
+        "tags": ["culture et patrimoine", "monuments historiques", "tourisme"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Monuments (carte)", "GeoJSON", f"{_DIGNE_DATA}/patrimoine/monuments.geojson"),
+            _res("Guide du patrimoine", "PDF", f"{_DIGNE_DATA}/patrimoine/guide.pdf"),
+        ],
+    },
+    {
+        "name": "defibrillateurs-digne-les-bains",
+        "title": "Défibrillateurs automatiques externes (DAE)",
+        "owner_org": DIGNE,
+        "notes": (
+            "Défibrillateurs installés dans les établissements recevant du public de la "
+            "commune : emplacement précis, accessibilité et date de maintenance."
+        ),
+        "tags": ["santé", "secours", "équipements publics"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Défibrillateurs", "CSV", f"{_DIGNE_DATA}/sante/dae.csv"),
+            _res("Défibrillateurs (carte)", "GeoJSON", f"{_DIGNE_DATA}/sante/dae.geojson"),
+        ],
+    },
+    {
+        "name": "points-apport-volontaire-dechets",
+        "title": "Points d'apport volontaire pour le tri des déchets",
+        "owner_org": DIGNE,
+        "notes": "Conteneurs de tri (verre, emballages, papiers, textiles) : localisation et flux.",
+        "tags": ["environnement", "déchets", "tri sélectif"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Conteneurs", "SHP", f"{_DIGNE_DATA}/environnement/pav-shp.zip"),
+            _res("Conteneurs", "CSV", f"{_DIGNE_DATA}/environnement/pav.csv"),
+        ],
+    },
+    {
+        "name": "qualite-eau-distribuee-digne",
+        "title": "Qualité de l'eau distribuée : résultats d'analyses",
+        "owner_org": DIGNE,
+        "notes": (
+            "Résultats du contrôle sanitaire de l'eau du robinet par unité de distribution : "
+            "paramètres bactériologiques, nitrates, dureté et conformité."
+        ),
+        "tags": ["santé", "environnement", "eau potable"],
+        "license_id": "cc-zero",
+        "resources": [
+            _res("Analyses 2024", "CSV", f"{_DIGNE_DATA}/environnement/qualite-eau-2024.csv"),
+        ],
+    },
+    {
+        "name": "deliberations-conseil-municipal-digne",
+        "title": "Délibérations du conseil municipal",
+        "owner_org": DIGNE,
+        "notes": (
+            "Liste des délibérations adoptées par le conseil municipal (date, numéro, objet, "
+            "vote) et texte intégral de chaque délibération."
+        ),
+        "tags": ["citoyenneté", "transparence"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Liste des délibérations", "CSV", f"{_DIGNE_DATA}/citoyennete/deliberations.csv"),
+            _res("Recueil des actes 2024", "PDF", f"{_DIGNE_DATA}/citoyennete/recueil-2024.pdf"),
+        ],
+    },
+    {
+        "name": "emplois-saisonniers-commune-digne",
+        "title": "Emplois saisonniers proposés par la commune",
+        "owner_org": DIGNE,
+        "notes": (
+            "Offres d'emplois saisonniers de la ville (piscine, centres de loisirs, espaces "
+            "verts, office de tourisme) : poste, période, niveau de formation demandé."
+        ),
+        "tags": ["emploi et formation", "jeunesse"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Offres de la saison", "CSV", f"{_DIGNE_DATA}/emploi/saisonniers.csv"),
+            _res("Offres de la saison (Excel)", "XLSX", f"{_DIGNE_DATA}/emploi/saisonniers.xlsx"),
+        ],
+    },
+    {
+        "name": "menus-restauration-scolaire-digne",
+        "title": "Menus de la restauration scolaire (brouillon)",
+        "owner_org": DIGNE,
+        "notes": (
+            "Menus servis dans les écoles maternelles et élémentaires, avec la part de produits "
+            "bio et locaux. Jeu de données en préparation."
+        ),
+        "tags": ["jeunesse", "alimentation"],
+        "license_id": "cc-by",
+        "private": True,
+        "resources": [
+            _res("Menus de la semaine", "CSV", f"{_DIGNE_DATA}/jeunesse/menus.csv"),
+        ],
+    },
+    {
+        "name": "arbres-alignement-espaces-verts-digne",
+        "title": "Arbres d'alignement et espaces verts (inventaire en cours)",
+        "owner_org": DIGNE,
+        "notes": (
+            "Inventaire des arbres d'alignement (essence, hauteur, état sanitaire) et des "
+            "espaces verts communaux. Inventaire en cours : licence à choisir."
+        ),
+        "tags": ["environnement", "arbres", "espaces verts"],
+        "license_id": "notspecified",
+        "private": True,
+        "resources": [
+            _res("Inventaire", "XLSX", f"{_DIGNE_DATA}/environnement/arbres.xlsx"),
+            _res("Inventaire (Shapefile)", "SHP", f"{_DIGNE_DATA}/environnement/arbres-shp.zip"),
+        ],
+    },
+]
+
+_CONTACTS = {CD13: _CD13_CONTACT, DIGNE: _DIGNE_CONTACT}
+_RESOURCE_KEYS = ("url", "name", "format", "description")
+
+
+@dataclass
+class LoadReport:
+    """What the loader did: outcome counts per kind of object."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, kind: str, outcome: str) -> None:
+        self.counts[(kind, outcome)] += 1
+
+    def get(self, kind: str, outcome: str) -> int:
+        return self.counts[(kind, outcome)]
+
+    def lines(self) -> list[str]:
+        kinds = ("user", "organization", "membership", "dataset")
+        outcomes = ("created", "updated", "unchanged")
+        return [
+            f"{kind}s: " + ", ".join(f"{self.get(kind, outcome)} {outcome}" for outcome in outcomes)
+            for kind in kinds
+        ]
+
+
+def load_demo_data() -> LoadReport:
+    """Create or update the demo content through CKAN's actions."""
+    report = LoadReport()
+    site_user = _call("get_site_user", {"ignore_auth": True})["name"]
+    for user in USERS:
+        actor = site_user if user["name"] == SYSADMIN else SYSADMIN
+        report.add("user", _ensure_user(user, actor))
+    for org in ORGANIZATIONS:
+        report.add("organization", _ensure_organization(org))
+        for username, role in org["members"].items():
+            report.add("membership", _ensure_member(org, username, role))
+    for dataset in DATASETS:
+        report.add("dataset", _ensure_dataset(dataset))
+    return report
+
+
+def logins_text() -> str:
+    """The demo accounts, in French and English, for the console."""
+    lines = [
+        f"Mot de passe de tous les comptes / Password of every account: {DEMO_PASSWORD}",
+        "",
+        f"  {'Identifiant / User name':<26}Rôle / Role",
+        f"  {SYSADMIN:<26}administrateur du portail / portal sysadmin ({_user(SYSADMIN)['fullname']})",
+    ]
+    for org in ORGANIZATIONS:
+        for username, role in org["members"].items():
+            lines.append(f"  {username:<26}{ROLE_LABELS[role]} – {org['title']}")
+    return "\n".join(lines)
+
+
+def _call(action: str, context: dict[str, Any], **data: Any) -> Any:
+    return tk.get_action(action)(context, data)
+
+
+def _as(user: str, **extra: Any) -> dict[str, Any]:
+    """A fresh context (CKAN's actions change the one they receive)."""
+    return {"user": user, **extra}
+
+
+def _user(name: str) -> dict[str, Any]:
+    return next(user for user in USERS if user["name"] == name)
+
+
+def _changes(current: dict[str, Any], wanted: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in wanted.items() if current.get(key) != value}
+
+
+def _ensure_user(user: dict[str, Any], actor: str) -> str:
+    try:
+        current = _call("user_show", _as(actor), id=user["name"])
+    except tk.ObjectNotFound:
+        _call("user_create", _as(actor), **user, password=DEMO_PASSWORD)
+        return "created"
+    changes = _changes(current, user)
+    user_obj = model.User.get(user["name"])
+    if user_obj is None or not user_obj.validate_password(DEMO_PASSWORD):
+        changes["password"] = DEMO_PASSWORD  # the logins printed must work
+    if not changes:
+        return "unchanged"
+    _call("user_patch", _as(actor), id=current["id"], **changes)
+    return "updated"
+
+
+def _ensure_organization(org: dict[str, Any]) -> str:
+    wanted = {key: org[key] for key in ("name", "title", "description")}
+    try:
+        current = _call("organization_show", _as(SYSADMIN), id=org["name"])
+    except tk.ObjectNotFound:
+        # CKAN makes the creator an admin of the new organization: let its
+        # own admin create it, rather than the region's data team.
+        admin = next(name for name, role in org["members"].items() if role == "admin")
+        _call("organization_create", _as(admin, ignore_auth=True), **wanted)
+        return "created"
+    changes = _changes(current, wanted)
+    if not changes:
+        return "unchanged"
+    _call("organization_patch", _as(SYSADMIN), id=current["id"], **changes)
+    return "updated"
+
+
+def _ensure_member(org: dict[str, Any], username: str, role: str) -> str:
+    shown = _call("organization_show", _as(SYSADMIN), id=org["name"], include_users=True)
+    capacity = {user["name"]: user["capacity"] for user in shown["users"]}.get(username)
+    if capacity == role:
+        return "unchanged"
+    _call("organization_member_create", _as(SYSADMIN), id=org["name"], username=username, role=role)
+    return "created" if capacity is None else "updated"
+
+
+def _ensure_dataset(dataset: dict[str, Any]) -> str:
+    wanted = {key: value for key, value in dataset.items() if key not in ("tags", "resources")}
+    wanted = {"private": False, **_CONTACTS[dataset["owner_org"]], **wanted}
+    # The partner publishes: its organization's editor acts, not the region.
+    org = next(org for org in ORGANIZATIONS if org["name"] == dataset["owner_org"])
+    editor = next(name for name, role in org["members"].items() if role == "editor")
+    try:
+        current = _call("package_show", _as(SYSADMIN), id=dataset["name"])
+    except tk.ObjectNotFound:
+        _call(
+            "package_create",
+            _as(editor),
+            **wanted,
+            tag_string=",".join(dataset["tags"]),
+            resources=dataset["resources"],
+        )
+        return "created"
+    changes = _changes(current, wanted)
+    if changes.get("owner_org") == current["organization"]["name"]:
+        del changes["owner_org"]  # package_show gives the organization's id
+    if sorted(tag["name"] for tag in current["tags"]) != sorted(dataset["tags"]):
+        changes["tag_string"] = ",".join(dataset["tags"])
+    if _resource_rows(current["resources"]) != _resource_rows(dataset["resources"]):
+        changes["resources"] = _merge_resources(current["resources"], dataset["resources"])
+    if not changes:
+        return "unchanged"
+    _call("package_patch", _as(editor), id=current["id"], **changes)
+    return "updated"
+
+
+def _resource_rows(resources: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(resource.get(key) or "" for key in _RESOURCE_KEYS) for resource in resources]
+
+
+def _merge_resources(current: list[dict[str, Any]], wanted: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The wanted resources, keeping the id of those already there (same URL)."""
+    ids = {resource["url"]: resource["id"] for resource in current}
+    return [
+        {**resource, "id": ids[resource["url"]]} if resource["url"] in ids else resource
+        for resource in wanted
+    ]
