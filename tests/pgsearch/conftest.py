@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import ckan.plugins as plugins
 import freezegun
 import pytest
-
-import ckan.plugins as plugins
 from ckan import model
 from ckan.tests import factories, helpers
-
 
 ADMIN = {"user": "region-admin"}
 

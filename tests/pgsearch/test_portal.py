@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import ckan.plugins as p
 import pytest
 from bs4 import BeautifulSoup
-
-import ckan.plugins as p
 from ckan.cli.cli import ckan as ckan_command
 from ckan.tests import factories, helpers
 
