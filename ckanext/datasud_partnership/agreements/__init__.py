@@ -1,0 +1,1 @@
+"""Partnership agreements: kinds (data), date rules (pure), storage and actions."""

@@ -1,0 +1,159 @@
+"""Agreement kinds: one YAML file each under ``config/agreement_kinds/``.
+
+A kind says how an agreement of that kind lives: when it starts, its term,
+whether it renews, its termination modes (who may use each, how its
+effective date is computed), whether it grants the right to publish, its
+financial terms and its milestones. Adding a kind is adding a file.
+
+The files are read with msgspec (already a CKAN dependency): typed structures
+whose errors name the field, e.g. ``Expected `int`, got `str` - at
+`$.term.months```. No CKAN import here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import yaml
+
+PARTIES = ("operator", "partner")
+EFFECTIVE_RULES = ("anniversary", "after_notice", "given", "end_of_year")
+
+
+class KindError(ValueError):
+    """A kind file that cannot be used; the message names the file and field."""
+
+
+class Text(msgspec.Struct, forbid_unknown_fields=True):
+    fr: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang.startswith("en") else self.fr
+
+
+class TerminationMode(msgspec.Struct, forbid_unknown_fields=True):
+    clause: str
+    title: Text
+    initiators: list[Literal["operator", "partner"]]
+    effective: Literal["anniversary", "after_notice", "given", "end_of_year"]
+    # the partner's admins may record it alone, without the portal's team
+    partner_alone: bool = False
+    notice_months: int = 0
+    # a later effective date than the computed one may be agreed
+    later_allowed: bool = False
+    requires_formal_notice: bool = False
+    may_withdraw_datasets: bool = False
+    note: Text | None = None
+
+    def __post_init__(self) -> None:
+        if not self.initiators:
+            raise ValueError("initiators: at least one party")
+        if self.notice_months < 0:
+            raise ValueError("notice_months: must not be negative")
+
+
+class Term(msgspec.Struct, forbid_unknown_fields=True):
+    starts_on: Literal["signature", "notification"]
+    months: int | None = None
+    fixed_end: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if (self.months is None) == (self.fixed_end is None):
+            raise ValueError("term: give either months or fixed_end")
+        if self.months is not None and self.months <= 0:
+            raise ValueError("term.months: must be positive")
+
+
+class Renewal(msgspec.Struct, forbid_unknown_fields=True):
+    tacit: bool = False
+    months: int = 12
+
+
+class Contribution(msgspec.Struct, forbid_unknown_fields=True):
+    funder: Text
+    amount: Decimal
+    beneficiary: bool = False
+
+
+class Financial(msgspec.Struct, forbid_unknown_fields=True):
+    free: bool
+    currency: str = "EUR"
+    total: Decimal | None = None
+    contributions: list[Contribution] = []
+    invoice_note: Text | None = None
+
+    def __post_init__(self) -> None:
+        if self.contributions:
+            shares = sum(c.amount for c in self.contributions)
+            if self.total is None or shares != self.total:
+                raise ValueError(f"financial: contributions add up to {shares}, not to total {self.total}")
+
+
+class Phase(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    title: Text
+
+
+class Milestone(msgspec.Struct, forbid_unknown_fields=True):
+    code: str
+    phase: str
+    title: Text
+    session: bool = True
+
+
+class Kind(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    title: Text
+    description: Text
+    source: str
+    grants_publication: bool
+    term: Term
+    terminations: dict[str, TerminationMode]
+    financial: Financial
+    renewal: Renewal = msgspec.field(default_factory=Renewal)
+    phases: list[Phase] = []
+    milestones: list[Milestone] = []
+
+    def __post_init__(self) -> None:
+        if self.term.fixed_end is not None and self.renewal.tacit:
+            raise ValueError("renewal.tacit: a kind with a fixed end does not renew")
+        for name, mode in self.terminations.items():
+            if mode.effective == "anniversary" and not self.renewal.tacit:
+                raise ValueError(f"terminations.{name}.effective: 'anniversary' needs a renewing kind")
+        phases = {p.code for p in self.phases}
+        for milestone in self.milestones:
+            if milestone.phase not in phases:
+                raise ValueError(f"milestones.{milestone.code}.phase: unknown phase {milestone.phase!r}")
+        codes = [m.code for m in self.milestones]
+        if len(codes) != len(set(codes)):
+            raise ValueError("milestones: codes must be unique")
+
+    @property
+    def anniversary_mode(self) -> TerminationMode | None:
+        return next((m for m in self.terminations.values() if m.effective == "anniversary"), None)
+
+
+def load_kind(path: Path) -> Kind:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise KindError(f"{path}: cannot be read: {error}") from error
+    try:
+        kind = msgspec.convert(raw, Kind, strict=False)
+    except msgspec.ValidationError as error:
+        raise KindError(f"{path}: {error}") from error
+    if kind.name != path.stem:
+        raise KindError(f"{path}: name: {kind.name!r} must be the file's name {path.stem!r}")
+    return kind
+
+
+def load_kinds(directory: Path) -> dict[str, Kind]:
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise KindError(f"{directory}: no agreement kind (*.yaml) found")
+    return {kind.name: kind for kind in map(load_kind, files)}

@@ -1,0 +1,349 @@
+"""The date rules of agreements: pure functions, no database, no CKAN.
+
+Conventions used throughout:
+
+- every date is a ``datetime.date``; "on day D" means the whole day D;
+- ``effective_on`` of a termination is the first day the agreement is no
+  longer in force; ``ends_on`` is the last day it is in force (the day before);
+- a term of N months from day S ends the day before ``add_months(S, N)``;
+  anniversaries are counted from the start, never chained, so a start on
+  31 January has its anniversaries on 31 January, and one on 29 February has
+  them on 28 February except in leap years.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+
+from .kinds import Kind, TerminationMode
+
+DRAFT = "draft"
+CANCELLED = "cancelled"
+SIGNED = "signed"
+IN_FORCE = "in_force"
+UNDER_NOTICE = "in_force_under_notice"
+TERMINATING = "terminating"
+TERMINATED = "terminated"
+EXPIRED = "expired"
+STATUSES = (DRAFT, CANCELLED, SIGNED, IN_FORCE, UNDER_NOTICE, TERMINATING, TERMINATED, EXPIRED)
+IN_FORCE_STATUSES = (IN_FORCE, UNDER_NOTICE, TERMINATING)
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation; the caller translates it."""
+    return message
+
+
+class RuleError(ValueError):
+    """A request the rules refuse. ``field`` names the field at fault;
+    ``message`` is an English msgid (translated by the caller) with
+    ``%(name)s`` placeholders filled from ``params``."""
+
+    def __init__(self, field: str, message: str, **params: object) -> None:
+        super().__init__(message % params if params else message)
+        self.field = field
+        self.message = message
+        self.params = params
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """A formal notice ("mise en demeure")."""
+
+    served_on: dt.date
+    deadline: dt.date
+    served_by: str = "operator"
+    lifted_on: dt.date | None = None
+
+    def running_on(self, day: dt.date) -> bool:
+        return self.served_on <= day and (self.lifted_on is None or self.lifted_on > day)
+
+
+@dataclasses.dataclass(frozen=True)
+class Termination:
+    mode: str
+    initiator: str
+    requested_on: dt.date
+    effective_on: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """What is on record about one agreement."""
+
+    signed_on: dt.date | None = None
+    notified_on: dt.date | None = None
+    # the fixed end of fixed-term kinds, as last amended (None: the kind's)
+    end_on: dt.date | None = None
+    cancelled_on: dt.date | None = None
+    notices: tuple[Notice, ...] = ()
+    termination: Termination | None = None
+
+
+# -- calendar arithmetic ------------------------------------------------------
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by whole months, clamped to the end of a shorter month."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def anniversary(start: dt.date, years: int) -> dt.date:
+    return add_months(start, 12 * years)
+
+
+def next_anniversary(start: dt.date, day: dt.date) -> dt.date:
+    """The first anniversary of ``start`` strictly after ``day``."""
+    years = max(1, day.year - start.year)
+    while anniversary(start, years) <= day:
+        years += 1
+    while years > 1 and anniversary(start, years - 1) > day:
+        years -= 1
+    return anniversary(start, years)
+
+
+def is_anniversary(start: dt.date, day: dt.date) -> bool:
+    return day > start and next_anniversary(start, day - dt.timedelta(days=1)) == day
+
+
+def end_of_year(day: dt.date) -> dt.date:
+    return dt.date(day.year, 12, 31)
+
+
+# -- what follows from the kind and the facts ---------------------------------
+def start_date(kind: Kind, facts: Facts) -> dt.date | None:
+    """The first day in force: the signature or the notification date."""
+    return facts.signed_on if kind.term.starts_on == "signature" else facts.notified_on
+
+
+def fixed_end(kind: Kind, facts: Facts) -> dt.date | None:
+    """The last day of a fixed-term agreement (as amended), else None."""
+    if kind.term.fixed_end is None:
+        return None
+    return facts.end_on or kind.term.fixed_end
+
+
+def term_end_without_termination(kind: Kind, facts: Facts, day: dt.date) -> dt.date | None:
+    """The last day of the term running on ``day``, before any termination."""
+    start = start_date(kind, facts)
+    if start is None:
+        return None
+    end = fixed_end(kind, facts)
+    if end is not None:
+        return end
+    if kind.renewal.tacit:
+        return next_anniversary(start, max(day, start)) - dt.timedelta(days=1)
+    assert kind.term.months is not None
+    return add_months(start, kind.term.months) - dt.timedelta(days=1)
+
+
+def status(kind: Kind, facts: Facts, day: dt.date) -> str:
+    """The status on ``day``, derived from the facts alone."""
+    if facts.cancelled_on is not None and facts.cancelled_on <= day:
+        return CANCELLED
+    if facts.signed_on is None or facts.signed_on > day:
+        return DRAFT
+    start = start_date(kind, facts)
+    if start is None or start > day:
+        return SIGNED
+    termination = facts.termination
+    if termination is not None and termination.effective_on <= day:
+        return TERMINATED
+    end = term_end_without_termination(kind, facts, day)
+    if end is not None and not kind.renewal.tacit and day > end:
+        return EXPIRED
+    if termination is not None and termination.requested_on <= day:
+        return TERMINATING
+    if any(notice.running_on(day) for notice in facts.notices):
+        return UNDER_NOTICE
+    return IN_FORCE
+
+
+def in_force(kind: Kind, facts: Facts, day: dt.date) -> bool:
+    return status(kind, facts, day) in IN_FORCE_STATUSES
+
+
+def grants_publication(kind: Kind, facts: Facts, day: dt.date) -> bool:
+    return kind.grants_publication and in_force(kind, facts, day)
+
+
+def ends_on(kind: Kind, facts: Facts) -> dt.date | None:
+    """The last day in force when it is known (a termination or a fixed end)."""
+    end = fixed_end(kind, facts)
+    if facts.termination is not None:
+        last = facts.termination.effective_on - dt.timedelta(days=1)
+        return last if end is None else min(last, end)
+    if end is not None:
+        return end
+    if not kind.renewal.tacit and kind.term.months is not None:
+        start = start_date(kind, facts)
+        return add_months(start, kind.term.months) - dt.timedelta(days=1) if start else None
+    return None
+
+
+def summary(kind: Kind, facts: Facts, day: dt.date) -> dict[str, object]:
+    """The computed fields of an agreement as of ``day``."""
+    current = status(kind, facts, day)
+    start = start_date(kind, facts)
+    running = current in IN_FORCE_STATUSES
+    upcoming = running and start is not None and kind.renewal.tacit
+    anniversary_day = next_anniversary(start, day) if upcoming and start is not None else None
+    mode = kind.anniversary_mode
+    deadline = (
+        add_months(anniversary_day, -mode.notice_months) if anniversary_day is not None and mode else None
+    )
+    term_end = term_end_without_termination(kind, facts, day) if running or current == SIGNED else None
+    final = ends_on(kind, facts)
+    if term_end is not None and final is not None:
+        term_end = min(term_end, final)
+    return {
+        "status": current,
+        "in_force_from": start,
+        "current_term_end": term_end,
+        "next_anniversary": anniversary_day,
+        "anniversary_notice_deadline": deadline,
+        "ends_on": final,
+        "grants_publication": kind.grants_publication and running,
+    }
+
+
+# -- terminations --------------------------------------------------------------
+def termination_mode(kind: Kind, mode: str) -> TerminationMode:
+    if mode not in kind.terminations:
+        raise RuleError(
+            "mode",
+            N_("This kind of agreement has no termination mode %(mode)s; its modes are: %(modes)s"),
+            mode=mode,
+            modes=", ".join(kind.terminations),
+        )
+    return kind.terminations[mode]
+
+
+def earliest_effective_date(kind: Kind, facts: Facts, mode: str, requested_on: dt.date) -> dt.date:
+    """The first day the agreement would no longer be in force, for a
+    termination of ``mode`` requested on ``requested_on``."""
+    rule = termination_mode(kind, mode)
+    if rule.effective == "anniversary":
+        start = start_date(kind, facts)
+        assert start is not None
+        candidate = next_anniversary(start, requested_on)
+        while add_months(candidate, -rule.notice_months) < requested_on:
+            candidate = next_anniversary(start, candidate)
+        return candidate
+    if rule.effective == "after_notice":
+        return add_months(requested_on, rule.notice_months)
+    if rule.effective == "end_of_year":
+        return end_of_year(requested_on) + dt.timedelta(days=1)
+    return requested_on  # "given": the date the termination states, from the request on
+
+
+def check_termination(
+    kind: Kind,
+    facts: Facts,
+    mode: str,
+    initiator: str,
+    requested_on: dt.date,
+    effective_on: dt.date | None = None,
+) -> Termination:
+    """The termination the rules allow, or a RuleError naming the field."""
+    rule = termination_mode(kind, mode)
+    if initiator not in rule.initiators:
+        raise RuleError(
+            "initiator",
+            N_("Only %(parties)s may use this termination mode"),
+            parties=" / ".join(rule.initiators),
+        )
+    current = status(kind, facts, requested_on)
+    if facts.termination is not None:
+        raise RuleError("mode", N_("A termination is already recorded for this agreement"))
+    if current not in (IN_FORCE, UNDER_NOTICE):
+        raise RuleError(
+            "requested_on",
+            N_("Only an agreement in force can be terminated; on %(day)s it is %(status)s"),
+            day=requested_on.isoformat(),
+            status=current,
+        )
+    if rule.requires_formal_notice:
+        _check_formal_notice(facts, initiator, requested_on)
+    earliest = earliest_effective_date(kind, facts, mode, requested_on)
+    if effective_on is None:
+        effective_on = earliest
+    elif rule.effective == "anniversary":
+        start = start_date(kind, facts)
+        assert start is not None
+        if effective_on < earliest or not is_anniversary(start, effective_on):
+            raise RuleError(
+                "effective_on",
+                N_(
+                    "A termination at the anniversary date takes effect on an anniversary, "
+                    "%(earliest)s at the earliest"
+                ),
+                earliest=earliest.isoformat(),
+            )
+    elif effective_on < earliest:
+        raise RuleError(
+            "effective_on",
+            N_("The effective date cannot be before %(earliest)s"),
+            earliest=earliest.isoformat(),
+        )
+    elif effective_on != earliest and rule.effective != "given" and not rule.later_allowed:
+        raise RuleError(
+            "effective_on",
+            N_("This termination takes effect on %(earliest)s"),
+            earliest=earliest.isoformat(),
+        )
+    end = fixed_end(kind, facts)
+    if end is not None and effective_on > end + dt.timedelta(days=1):
+        raise RuleError(
+            "effective_on",
+            N_("The agreement ends on %(end)s anyway: a termination cannot take effect after that"),
+            end=end.isoformat(),
+        )
+    return Termination(mode=mode, initiator=initiator, requested_on=requested_on, effective_on=effective_on)
+
+
+def _check_formal_notice(facts: Facts, initiator: str, requested_on: dt.date) -> None:
+    served = [n for n in facts.notices if n.served_by == initiator and n.served_on <= requested_on]
+    running = [n for n in served if n.running_on(requested_on)]
+    if not running:
+        raise RuleError(
+            "mode",
+            N_("A termination for fault needs a formal notice served by the same party, not lifted"),
+        )
+    if all(requested_on <= n.deadline for n in running):
+        deadline = min(n.deadline for n in running)
+        raise RuleError(
+            "requested_on",
+            N_("The formal notice's deadline (%(deadline)s) has not passed yet"),
+            deadline=deadline.isoformat(),
+        )
+
+
+# -- what the calendar makes happen -------------------------------------------
+def renewals_until(kind: Kind, facts: Facts, day: dt.date) -> list[dt.date]:
+    """The anniversaries on which the agreement renewed, up to ``day``."""
+    start = start_date(kind, facts)
+    if not kind.renewal.tacit or start is None or facts.cancelled_on is not None or start > day:
+        return []
+    stop = facts.termination.effective_on if facts.termination else None
+    dates, years = [], 1
+    while (when := anniversary(start, years)) <= day:
+        if stop is not None and when >= stop:
+            break
+        dates.append(when)
+        years += 1
+    return dates
+
+
+def expiry_date(kind: Kind, facts: Facts) -> dt.date | None:
+    """The first day a fixed-term agreement is expired (no termination first)."""
+    end = fixed_end(kind, facts)
+    if end is None or start_date(kind, facts) is None:
+        return None
+    expiry = end + dt.timedelta(days=1)
+    if facts.termination is not None and facts.termination.effective_on <= expiry:
+        return None
+    return expiry
