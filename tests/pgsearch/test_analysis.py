@@ -8,6 +8,7 @@ from ckanext.datasud_pgsearch import analysis as A
 from ckanext.datasud_pgsearch import fields as F
 from ckanext.datasud_pgsearch.compiler import QuerySyntaxError, min_should_match
 
+
 @pytest.fixture(autouse=True)
 def load_standard_plugins():
     """Pure functions: no CKAN plugins needed (overrides conftest's)."""

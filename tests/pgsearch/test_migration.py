@@ -1,9 +1,8 @@
 """The search backend's migration goes up and down cleanly."""
 
 import pytest
-from sqlalchemy import inspect
-
 from ckan import model
+from sqlalchemy import inspect
 
 
 def _has_index_table() -> bool:
