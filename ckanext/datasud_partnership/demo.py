@@ -129,7 +129,7 @@ DATASETS: list[dict[str, Any]] = [
         "title": "Collèges publics des Bouches-du-Rhône",
         "owner_org": CD13,
         "notes": (
-            "Liste des 136 collèges publics du département : adresse, secteur de "
+            "Liste des collèges publics du département : adresse, secteur de "
             "recrutement, effectifs à la rentrée, demi-pension et coordonnées géographiques."
         ),
         "tags": ["jeunesse", "éducation", "collèges"],
@@ -195,7 +195,7 @@ DATASETS: list[dict[str, Any]] = [
         "owner_org": CD13,
         "notes": (
             "Périmètres des domaines départementaux ouverts au public (Roques-Hautes, "
-            "Pourrières, Saint-Pons…) et des espaces naturels sensibles, avec leur plan de gestion."
+            "Pichauris, Saint-Pons…) et des espaces naturels sensibles, avec leur plan de gestion."
         ),
         "tags": ["environnement", "espaces naturels", "biodiversité"],
         "license_id": "cc-by",
@@ -626,7 +626,7 @@ def _ensure_user(user: dict[str, Any], actor: str) -> str:
     except tk.ObjectNotFound:
         _call("user_create", _as(actor), **user, password=DEMO_PASSWORD)
         return "created"
-    changes = _changes(current, user)
+    changes = _changes(current, {**user, "state": "active"})
     user_obj = model.User.get(user["name"])
     if user_obj is None or not user_obj.validate_password(DEMO_PASSWORD):
         changes["password"] = DEMO_PASSWORD  # the logins printed must work
@@ -646,7 +646,7 @@ def _ensure_organization(org: dict[str, Any]) -> str:
         admin = next(name for name, role in org["members"].items() if role == "admin")
         _call("organization_create", _as(admin, ignore_auth=True), **wanted)
         return "created"
-    changes = _changes(current, wanted)
+    changes = _changes(current, {**wanted, "state": "active"})
     if not changes:
         return "unchanged"
     _call("organization_patch", _as(SYSADMIN), id=current["id"], **changes)
@@ -664,7 +664,7 @@ def _ensure_member(org: dict[str, Any], username: str, role: str) -> str:
 
 def _ensure_dataset(dataset: dict[str, Any]) -> str:
     wanted = {key: value for key, value in dataset.items() if key not in ("tags", "resources")}
-    wanted = {"private": False, **_CONTACTS[dataset["owner_org"]], **wanted}
+    wanted = {"private": False, "state": "active", **_CONTACTS[dataset["owner_org"]], **wanted}
     # The partner publishes: its organization's editor acts, not the region.
     org = next(org for org in ORGANIZATIONS if org["name"] == dataset["owner_org"])
     editor = next(name for name, role in org["members"].items() if role == "editor")
