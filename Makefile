@@ -16,7 +16,7 @@ $(STAMP): setup.py
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile -q -d $(I18N) -D ckanext-datasud_partnership
+	$(BIN)/pybabel compile --statistics -d $(I18N) -D ckanext-datasud_partnership
 
 services:
 	bin/services.sh

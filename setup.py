@@ -37,11 +37,4 @@ setup(
             "ckan = ckan.lib.extract:extract_ckan",
         ],
     },
-    message_extractors={
-        "ckanext": [
-            ("**.py", "python", None),
-            ("**.js", "javascript", None),
-            ("**/templates/**.html", "ckan", None),
-        ],
-    },
 )

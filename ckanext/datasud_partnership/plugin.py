@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from . import cli
+from .agreements import actions as agreement_actions
+from .agreements import auth as agreement_auth
+from .agreements import kinds
+from .agreements import model as _agreement_tables  # noqa: F401 - registers the tables
+
+# The repository's config/ folder, used when no config_dir is set.
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
 @tk.blanket.config_declarations
@@ -13,7 +23,23 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     p.implements(p.ITranslation)
     p.implements(p.IClick)
+    p.implements(p.IConfigurable)
+    p.implements(p.IActions)
+    p.implements(p.IAuthFunctions)
+
+    # IConfigurable: a wrong agreement kind file stops start-up, naming it
+    def configure(self, config: Any) -> None:
+        directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
+        kinds.configure(directory / "agreement_kinds")
 
     # IClick
     def get_commands(self) -> list:
         return [cli.datasud_partnership]
+
+    # IActions
+    def get_actions(self) -> dict[str, Any]:
+        return agreement_actions.get_actions()
+
+    # IAuthFunctions
+    def get_auth_functions(self) -> dict[str, Any]:
+        return agreement_auth.get_auth_functions()

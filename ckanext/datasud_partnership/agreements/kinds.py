@@ -146,10 +146,23 @@ def load_kind(path: Path) -> Kind:
     try:
         kind = msgspec.convert(raw, Kind, strict=False)
     except msgspec.ValidationError as error:
-        raise KindError(f"{path}: {error}") from error
+        raise KindError(f"{path}: {_name_the_mode(raw, error)}") from error
     if kind.name != path.stem:
         raise KindError(f"{path}: name: {kind.name!r} must be the file's name {path.stem!r}")
     return kind
+
+
+def _name_the_mode(raw: object, error: msgspec.ValidationError) -> str:
+    """msgspec writes ``$.terminations[...]`` for a dict entry: name it."""
+    message = str(error)
+    if "$.terminations[...]" not in message or not isinstance(raw, dict):
+        return message
+    for name, mode in (raw.get("terminations") or {}).items():
+        try:
+            msgspec.convert(mode, TerminationMode, strict=False)
+        except msgspec.ValidationError:
+            return message.replace("$.terminations[...]", f"$.terminations.{name}")
+    return message
 
 
 def load_kinds(directory: Path) -> dict[str, Kind]:
@@ -157,3 +170,18 @@ def load_kinds(directory: Path) -> dict[str, Kind]:
     if not files:
         raise KindError(f"{directory}: no agreement kind (*.yaml) found")
     return {kind.name: kind for kind in map(load_kind, files)}
+
+
+# -- the kinds this portal runs with (loaded at start-up) ----------------------
+_REGISTRY: dict[str, Kind] = {}
+
+
+def configure(directory: Path) -> None:
+    """Load the kinds of ``directory``; a wrong file stops start-up."""
+    loaded = load_kinds(directory)
+    _REGISTRY.clear()
+    _REGISTRY.update(loaded)
+
+
+def registered() -> dict[str, Kind]:
+    return dict(_REGISTRY)

@@ -1,0 +1,151 @@
+"""Tables of the agreements. Created only by this plugin's migrations.
+
+Nothing here is ever deleted: a mistaken draft is cancelled, amendments are
+added, and every change is a row of the append-only event history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import ckan.plugins.toolkit as tk
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+PREFIX = "datasud_partnership_"
+
+
+def _uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Agreement(tk.BaseModel):  # type: ignore[misc, valid-type]
+    __tablename__ = PREFIX + "agreement"
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    organization_id = Column(Text, nullable=False, index=True)  # CKAN group id (no FK on core)
+    kind = Column(Text, nullable=False, index=True)
+    reference = Column(Text, nullable=False)
+    # [{"role": "operator"|"partner", "name": ..., "signatory": ..., "signatory_title": ...}]
+    parties = Column(JSONB, nullable=False, default=list)
+    deliberation_number = Column(Text)
+    deliberation_date = Column(Date)
+    signed_on = Column(Date)
+    notified_on = Column(Date)
+    end_on = Column(Date)  # fixed-term kinds: the end, as last amended
+    referent_name = Column(Text)
+    referent_email = Column(Text)
+    referent_phone = Column(Text)
+    documents = Column(JSONB, nullable=False, default=list)  # [{"title": ..., "url": ...}]
+    beneficiary_invoice_on = Column(Date)
+    cancelled_on = Column(Date)
+    created = Column(DateTime, nullable=False, default=_now)
+    created_by = Column(Text)
+
+
+class AgreementEvent(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """The history: who, when, what, why. Rows are only ever added."""
+
+    __tablename__ = PREFIX + "agreement_event"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
+    event = Column(Text, nullable=False)
+    actor = Column(Text)  # a user id, or None for the scheduled command
+    at = Column(DateTime, nullable=False, default=_now)
+    on = Column(Date)  # the day the event concerns (a renewal's anniversary, an effective date...)
+    reason = Column(Text)
+    data = Column(JSONB, nullable=False, default=dict)
+
+
+class Amendment(tk.BaseModel):  # type: ignore[misc, valid-type]
+    __tablename__ = PREFIX + "amendment"
+    __table_args__ = (UniqueConstraint("agreement_id", "number"),)
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
+    number = Column(Integer, nullable=False)
+    signed_on = Column(Date, nullable=False)
+    description = Column(Text, nullable=False)
+    end_on = Column(Date)  # the new end, if it changes it
+    contributions = Column(JSONB)  # the new financial terms, if it changes them
+    created = Column(DateTime, nullable=False, default=_now)
+    created_by = Column(Text)
+
+
+class Milestone(tk.BaseModel):  # type: ignore[misc, valid-type]
+    __tablename__ = PREFIX + "milestone"
+    __table_args__ = (UniqueConstraint("agreement_id", "code"),)
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
+    code = Column(Text, nullable=False)
+    phase = Column(Text, nullable=False)
+    position = Column(Integer, nullable=False)
+    title = Column(JSONB, nullable=False)  # {"fr": ..., "en": ...}
+    session = Column(Boolean, nullable=False, default=True)
+    done_on = Column(Date)
+    note = Column(Text)
+
+
+class Contribution(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """One funder's share of the financial terms in force."""
+
+    __tablename__ = PREFIX + "contribution"
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    funder = Column(JSONB, nullable=False)  # {"fr": ..., "en": ...}
+    amount = Column(Numeric(12, 2), nullable=False)
+    beneficiary = Column(Boolean, nullable=False, default=False)
+
+
+class Notice(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A formal notice ("mise en demeure")."""
+
+    __tablename__ = PREFIX + "notice"
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
+    served_by = Column(Text, nullable=False)  # operator | partner
+    served_on = Column(Date, nullable=False)
+    breaches = Column(JSONB, nullable=False)  # list of texts
+    deadline = Column(Date, nullable=False)
+    observations = Column(Text)
+    observations_on = Column(Date)
+    lifted_on = Column(Date)
+    lift_reason = Column(Text)
+
+
+class Termination(tk.BaseModel):  # type: ignore[misc, valid-type]
+    __tablename__ = PREFIX + "termination"
+
+    id = Column(Text, primary_key=True, default=_uuid)
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, unique=True)
+    mode = Column(Text, nullable=False)
+    clause = Column(Text, nullable=False)
+    initiator = Column(Text, nullable=False)  # operator | partner
+    requested_on = Column(Date, nullable=False)
+    effective_on = Column(Date, nullable=False)  # first day no longer in force
+    reason = Column(Text)
+    notice_id = Column(Text, ForeignKey(PREFIX + "notice.id"))
+    # datasets to withdraw: "all", "none", or a list of dataset ids
+    withdraw = Column(JSONB, nullable=False, default="none")
+    applied_at = Column(DateTime)  # when the scheduled command applied it
+    recorded_by = Column(Text)

@@ -1,0 +1,275 @@
+"""Reading and writing agreements: rows to rule facts, rows to API dicts,
+and the append-only history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from . import kinds as K
+from . import rules as R
+from .model import Agreement, AgreementEvent, Amendment, Contribution, Milestone, Notice, Termination
+
+Session = model.Session
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def get(agreement_id: str) -> Agreement:
+    agreement = Session.get(Agreement, agreement_id) if agreement_id else None
+    if agreement is None:
+        raise tk.ObjectNotFound(tk._("Agreement not found"))
+    return agreement
+
+
+def kind_of(agreement: Agreement) -> K.Kind:
+    kind = K.registered().get(agreement.kind)
+    if kind is None:  # a kind file was removed while agreements of it remain
+        raise tk.ValidationError({"kind": [tk._("Unknown agreement kind: %s") % agreement.kind]})
+    return kind
+
+
+def notices(agreement: Agreement) -> list[Notice]:
+    return Session.query(Notice).filter_by(agreement_id=agreement.id).order_by(Notice.served_on).all()
+
+
+def termination(agreement: Agreement) -> Termination | None:
+    return Session.query(Termination).filter_by(agreement_id=agreement.id).one_or_none()
+
+
+def facts(agreement: Agreement, notice_rows: list[Notice] | None = None, ended: Any = False) -> R.Facts:
+    notice_rows = notices(agreement) if notice_rows is None else notice_rows
+    ended = termination(agreement) if ended is False else ended
+    return R.Facts(
+        signed_on=agreement.signed_on,
+        notified_on=agreement.notified_on,
+        end_on=agreement.end_on,
+        cancelled_on=agreement.cancelled_on,
+        notices=tuple(R.Notice(n.served_on, n.deadline, n.served_by, n.lifted_on) for n in notice_rows),
+        termination=(
+            R.Termination(ended.mode, ended.initiator, ended.requested_on, ended.effective_on)
+            if ended
+            else None
+        ),
+    )
+
+
+def record(
+    agreement: Agreement,
+    event: str,
+    actor: str | None,
+    on: dt.date | None = None,
+    reason: str | None = None,
+    **data: Any,
+) -> AgreementEvent:
+    """Append one event to the agreement's history."""
+    row = AgreementEvent(
+        agreement_id=agreement.id, event=event, actor=actor, on=on, reason=reason, data=jsonable(data)
+    )
+    Session.add(row)
+    return row
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def organization_of(agreement: Agreement) -> model.Group | None:
+    return Session.get(model.Group, agreement.organization_id)
+
+
+def register_dict(
+    agreement: Agreement, kind: K.Kind, summary: dict[str, Any], day: dt.date
+) -> dict[str, Any]:
+    """What anybody may read: the public register."""
+    org = organization_of(agreement)
+    lang = tk.h.lang() if _in_request() else "fr"
+    return {
+        "id": agreement.id,
+        "organization": org.name if org else None,
+        "organization_id": agreement.organization_id,
+        "organization_title": org.title if org else None,
+        "kind": agreement.kind,
+        "kind_title": kind.title.get(lang),
+        "reference": agreement.reference,
+        "status": summary["status"],
+        "in_force_from": _iso(summary["in_force_from"]),
+        "next_anniversary": _iso(summary["next_anniversary"]),
+        "ends_on": _iso(summary["ends_on"]),
+        "grants_publication": summary["grants_publication"],
+        "as_of": day.isoformat(),
+    }
+
+
+def _in_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()
+
+
+def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any]:
+    """Everything on record, for the portal's admins and the partner's admins."""
+    notice_rows = notices(agreement)
+    ended = termination(agreement)
+    summary = R.summary(kind, facts(agreement, notice_rows, ended), day)
+    data = register_dict(agreement, kind, summary, day)
+    milestones = (
+        Session.query(Milestone).filter_by(agreement_id=agreement.id).order_by(Milestone.position).all()
+    )
+    contributions = (
+        Session.query(Contribution).filter_by(agreement_id=agreement.id).order_by(Contribution.position).all()
+    )
+    amendments = (
+        Session.query(Amendment).filter_by(agreement_id=agreement.id).order_by(Amendment.number).all()
+    )
+    total = sum((c.amount for c in contributions), Decimal(0))
+    data.update(
+        {
+            "current_term_end": _iso(summary["current_term_end"]),
+            "anniversary_notice_deadline": _iso(summary["anniversary_notice_deadline"]),
+            "parties": agreement.parties,
+            "deliberation_number": agreement.deliberation_number,
+            "deliberation_date": _iso(agreement.deliberation_date),
+            "signed_on": _iso(agreement.signed_on),
+            "notified_on": _iso(agreement.notified_on),
+            "end_on": _iso(R.fixed_end(kind, facts(agreement, notice_rows, ended))),
+            "cancelled_on": _iso(agreement.cancelled_on),
+            "referent": {
+                "name": agreement.referent_name,
+                "email": agreement.referent_email,
+                "phone": agreement.referent_phone,
+            },
+            "documents": agreement.documents,
+            "financial": {
+                "free": kind.financial.free,
+                "currency": kind.financial.currency,
+                "total": str(total) if contributions else None,
+                "contributions": [
+                    {"funder": c.funder, "amount": str(c.amount), "beneficiary": c.beneficiary}
+                    for c in contributions
+                ],
+                "beneficiary_share_due": str(
+                    sum((c.amount for c in contributions if c.beneficiary), Decimal(0))
+                ),
+                "beneficiary_invoice_on": _iso(agreement.beneficiary_invoice_on),
+            },
+            "milestones": [
+                {
+                    "code": m.code,
+                    "phase": m.phase,
+                    "title": m.title,
+                    "session": m.session,
+                    "done_on": _iso(m.done_on),
+                    "note": m.note,
+                }
+                for m in milestones
+            ],
+            "amendments": [
+                {
+                    "number": a.number,
+                    "signed_on": _iso(a.signed_on),
+                    "description": a.description,
+                    "end_on": _iso(a.end_on),
+                    "contributions": a.contributions,
+                }
+                for a in amendments
+            ],
+            "notices": [
+                {
+                    "id": n.id,
+                    "served_by": n.served_by,
+                    "served_on": _iso(n.served_on),
+                    "breaches": n.breaches,
+                    "deadline": _iso(n.deadline),
+                    "observations": n.observations,
+                    "observations_on": _iso(n.observations_on),
+                    "lifted_on": _iso(n.lifted_on),
+                    "lift_reason": n.lift_reason,
+                }
+                for n in notice_rows
+            ],
+            "termination": (
+                {
+                    "mode": ended.mode,
+                    "clause": ended.clause,
+                    "initiator": ended.initiator,
+                    "requested_on": _iso(ended.requested_on),
+                    "effective_on": _iso(ended.effective_on),
+                    "reason": ended.reason,
+                    "withdraw": ended.withdraw,
+                    "applied_at": _iso(ended.applied_at),
+                }
+                if ended
+                else None
+            ),
+            "created": _iso(agreement.created),
+        }
+    )
+    return data
+
+
+def event_dict(row: AgreementEvent) -> dict[str, Any]:
+    user = Session.get(model.User, row.actor) if row.actor else None
+    return {
+        "id": row.id,
+        "agreement_id": row.agreement_id,
+        "event": row.event,
+        "actor": user.name if user else None,
+        "at": row.at.isoformat(),
+        "on": _iso(row.on),
+        "reason": row.reason,
+        "data": row.data,
+    }
+
+
+def agreements_of(organization_id: str) -> list[Agreement]:
+    return (
+        Session.query(Agreement).filter_by(organization_id=organization_id).order_by(Agreement.created).all()
+    )
+
+
+def organization_may_publish(organization_id: str, day: dt.date | None = None) -> bool:
+    """Does the organization have, on ``day``, an agreement in force whose
+    kind grants publication? (For the publication gate.)"""
+    day = day or today()
+    registry = K.registered()
+    for agreement in agreements_of(organization_id):
+        kind = registry.get(agreement.kind)
+        if kind is not None and R.grants_publication(kind, facts(agreement), day):
+            return True
+    return False
+
+
+def notices_and_terminations(
+    agreement_ids: list[str],
+) -> tuple[dict[str, list[Notice]], dict[str, Termination]]:
+    """The notices and terminations of many agreements, in two queries."""
+    by_notice: dict[str, list[Notice]] = {}
+    by_termination: dict[str, Termination] = {}
+    if not agreement_ids:
+        return by_notice, by_termination
+    for notice in (
+        Session.query(Notice).filter(Notice.agreement_id.in_(agreement_ids)).order_by(Notice.served_on)
+    ):
+        by_notice.setdefault(notice.agreement_id, []).append(notice)
+    for ended in Session.query(Termination).filter(Termination.agreement_id.in_(agreement_ids)):
+        by_termination[ended.agreement_id] = ended
+    return by_notice, by_termination
