@@ -20,9 +20,21 @@ DOMAIN = "ckanext-datasud_partnership"
 def main() -> int:
     subprocess.run(
         [
-            str(ROOT / ".venv" / "bin" / "pybabel"), "extract", "-F", str(ROOT / "babel.cfg"),
-            "-k", "_", "-k", "N_", "-k", "invalid:2", "-k", "RuleError:2",
-            "-o", str(POT), str(ROOT / "ckanext" / "datasud_partnership"),
+            str(ROOT / ".venv" / "bin" / "pybabel"),
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_",
+            "-k",
+            "N_",
+            "-k",
+            "invalid:2",
+            "-k",
+            "RuleError:2",
+            "-o",
+            str(POT),
+            str(ROOT / "ckanext" / "datasud_partnership"),
         ],
         check=True,
     )

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from freezegun import freeze_time
-
 from ckan import model
 from ckan.logic import ValidationError
+from freezegun import freeze_time
 
 from ckanext.datasud_partnership.agreements.model import Agreement, AgreementEvent
 
@@ -107,7 +106,9 @@ def test_draft_sign_notify_lifecycle(people):
     with freeze_time("2024-01-10"):
         draft = act("agreement_create", **DATASUD)
         assert draft["status"] == "draft"
-        patched = act("agreement_patch", id=draft["id"], referent_name="Paul Durand", reference="CONV-2024-014")
+        patched = act(
+            "agreement_patch", id=draft["id"], referent_name="Paul Durand", reference="CONV-2024-014"
+        )
         assert patched["reference"] == "CONV-2024-014"
     with freeze_time("2024-01-15"):
         with pytest.raises(ValidationError) as early:
@@ -152,7 +153,12 @@ def test_formal_notice_then_termination_for_fault(people):
     foreign = factories.Dataset(owner_org=people["other"]["id"])
     with freeze_time("2024-06-01"):
         with pytest.raises(ValidationError) as bad_deadline:
-            act("agreement_notice_serve", id=agreement["id"], breaches=["Données personnelles publiées"], deadline="2024-06-01")
+            act(
+                "agreement_notice_serve",
+                id=agreement["id"],
+                breaches=["Données personnelles publiées"],
+                deadline="2024-06-01",
+            )
         assert "deadline" in bad_deadline.value.error_dict
         served = act(
             "agreement_notice_serve",
@@ -163,7 +169,12 @@ def test_formal_notice_then_termination_for_fault(people):
         assert served["status"] == "in_force_under_notice"
         assert served["notices"][0]["breaches"] == ["Données personnelles publiées", "Jeux non mis à jour"]
     with freeze_time("2024-06-10"):
-        answered = act("agreement_notice_answer", user="cd13-admin", id=agreement["id"], observations="Corrigé le 9 juin.")
+        answered = act(
+            "agreement_notice_answer",
+            user="cd13-admin",
+            id=agreement["id"],
+            observations="Corrigé le 9 juin.",
+        )
         assert answered["notices"][0]["observations"] == "Corrigé le 9 juin."
     with freeze_time("2024-06-30"):
         with pytest.raises(ValidationError) as too_early:
@@ -174,7 +185,13 @@ def test_formal_notice_then_termination_for_fault(people):
             act("agreement_notice_answer", user="cd13-admin", id=agreement["id"], observations="Trop tard")
         assert "answered_on" in late_answer.value.error_dict
         with pytest.raises(ValidationError) as wrong_dataset:
-            act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw=[foreign["name"]])
+            act(
+                "agreement_terminate",
+                id=agreement["id"],
+                mode="fault",
+                initiator="operator",
+                withdraw=[foreign["name"]],
+            )
         assert "withdraw" in wrong_dataset.value.error_dict
         terminating = act(
             "agreement_terminate",
@@ -209,7 +226,13 @@ def test_lifting_a_notice_ends_it(people):
 def test_anniversary_termination_by_the_partner_alone(people):
     agreement = _in_force_datasud()
     with freeze_time("2024-12-31"):  # the last day to give notice for 31 January 2025
-        ended = act("agreement_terminate", user="cd13-admin", id=agreement["id"], mode="anniversary", initiator="partner")
+        ended = act(
+            "agreement_terminate",
+            user="cd13-admin",
+            id=agreement["id"],
+            mode="anniversary",
+            initiator="partner",
+        )
     assert ended["termination"]["effective_on"] == "2025-01-31"
     assert ended["ends_on"] == "2025-01-30"
 
@@ -230,9 +253,19 @@ def test_challenge_agreement_milestones_money_and_amendments(people):
     assert sum(m["session"] for m in created["milestones"]) == 12
     assert created["financial"]["total"] == "6000.00"
     assert created["financial"]["beneficiary_share_due"] == "1000.00"
-    assert [c["funder"]["fr"] for c in created["financial"]["contributions"]] == ["Plan de Relance", "Région", "Entité bénéficiaire"]
+    assert [c["funder"]["fr"] for c in created["financial"]["contributions"]] == [
+        "Plan de Relance",
+        "Région",
+        "Entité bénéficiaire",
+    ]
     with freeze_time("2022-04-01"):
-        done = act("agreement_milestone_update", id=created["id"], code="checklist", done_on="2022-04-01", note="Check-list validée")
+        done = act(
+            "agreement_milestone_update",
+            id=created["id"],
+            code="checklist",
+            done_on="2022-04-01",
+            note="Check-list validée",
+        )
         assert next(m for m in done["milestones"] if m["code"] == "checklist")["done_on"] == "2022-04-01"
         with pytest.raises(ValidationError) as unknown:
             act("agreement_milestone_update", id=created["id"], code="party", done_on="2022-04-01")
@@ -257,6 +290,8 @@ def test_challenge_agreement_milestones_money_and_amendments(people):
         assert act("agreement_show", id=created["id"])["status"] == "in_force"
     with freeze_time("2024-07-01"):
         assert act("agreement_show", id=created["id"])["status"] == "expired"
-    amendment_event = [e for e in act("agreement_history", id=created["id"])["results"] if e["event"] == "amended"][0]
+    amendment_event = [
+        e for e in act("agreement_history", id=created["id"])["results"] if e["event"] == "amended"
+    ][0]
     assert amendment_event["data"]["end_on"] == ["2023-12-31", "2024-06-30"]
     assert amendment_event["data"]["contributions"][0][1]["amount"] == "2000.00"  # the terms before

@@ -43,7 +43,10 @@ def _write(tmp_path: Path, name: str, change) -> Path:
     [
         (lambda d: d["term"].update(months="douze"), "$.term.months"),
         (lambda d: d["terminations"]["fault"].update(effective="whenever"), "$.terminations.fault.effective"),
-        (lambda d: d["terminations"]["mutual"].update(initiators=["region"]), "$.terminations.mutual.initiators"),
+        (
+            lambda d: d["terminations"]["mutual"].update(initiators=["region"]),
+            "$.terminations.mutual.initiators",
+        ),
         (lambda d: d.update(colour="blue"), "colour"),
         (lambda d: d.pop("grants_publication"), "grants_publication"),
         (lambda d: d["term"].update(fixed_end="2030-12-31"), "term"),
