@@ -84,7 +84,7 @@ def loaded(data_dict: dict[str, Any], context: Any, action: str, schema: dict[st
 
 def finish(agreement: Agreement, kind: K.Kind, context: Any) -> dict[str, Any]:
     if not context.get("defer_commit"):
-        Session.commit()
+        store.commit()
     return store.full_dict(agreement, kind, store.today())
 
 

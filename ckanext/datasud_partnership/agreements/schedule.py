@@ -89,5 +89,5 @@ def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | No
             if not dry_run:
                 apply_termination(agreement, ended, None)
     if not dry_run:
-        Session.commit()
+        store.commit()
     return outcome

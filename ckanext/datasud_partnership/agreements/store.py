@@ -16,6 +16,11 @@ from .model import Agreement, AgreementEvent, Amendment, Contribution, Milestone
 
 Session = model.Session
 
+# Sent once the events are committed, with the list of event dicts: e-mails
+# and the activity stream subscribe to it (ISignal), the actions don't know them.
+events_committed = tk.signals.ckanext.signal("datasud_partnership_agreement_events")
+_PENDING = "datasud_partnership_pending_events"
+
 
 def today() -> dt.date:
     return dt.date.today()
@@ -73,7 +78,20 @@ def record(
         agreement_id=agreement.id, event=event, actor=actor, on=on, reason=reason, data=jsonable(data)
     )
     Session.add(row)
+    Session.info.setdefault(_PENDING, []).append(row)
     return row
+
+
+def commit() -> None:
+    """Commit, then tell the subscribers which events were recorded."""
+    Session.commit()
+    rows = Session.info.pop(_PENDING, [])
+    if rows:
+        events_committed.send("agreements", events=[event_dict(row) for row in rows])
+
+
+def discard_pending() -> None:
+    Session.info.pop(_PENDING, None)
 
 
 def jsonable(value: Any) -> Any:
