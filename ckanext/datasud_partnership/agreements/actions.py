@@ -629,7 +629,7 @@ def agreement_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
             status=", ".join(sorted(unknown)),
             statuses=", ".join(R.STATUSES),
         )
-    rows = query.order_by(Agreement.created, Agreement.id).all()
+    rows = query.order_by(Agreement.created, Agreement.reference, Agreement.id).all()
     notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
     registry = K.registered()
     matches = []
