@@ -295,3 +295,37 @@ def test_challenge_agreement_milestones_money_and_amendments(people):
     ][0]
     assert amendment_event["data"]["end_on"] == ["2023-12-31", "2024-06-30"]
     assert amendment_event["data"]["contributions"][0][1]["amount"] == "2000.00"  # the terms before
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"mode": "beneficiary_early", "initiator": "partner"}, "mode"),  # not a mode of this kind
+        ({"mode": "mutual", "initiator": "partner", "effective_on": "2024-06-15"}, "effective_on"),
+        ({"mode": "anniversary", "initiator": "partner", "effective_on": "2025-02-01"}, "effective_on"),
+        ({"mode": "anniversary", "initiator": "nobody"}, "initiator"),
+        ({"mode": "anniversary", "initiator": "partner", "requested_on": "2024-13-01"}, "requested_on"),
+        ({"mode": "mutual", "initiator": "partner", "withdraw": 12}, "withdraw"),
+        ({"mode": "anniversary", "initiator": "partner", "withdraw": "all"}, "withdraw"),
+    ],
+)
+def test_terminate_refuses_what_the_rules_forbid(people, params, field):
+    agreement = _in_force_datasud()
+    with freeze_time("2024-06-01"):
+        with pytest.raises(ValidationError) as error:
+            act("agreement_terminate", id=agreement["id"], **params)
+        assert field in error.value.error_dict
+        shown = act("agreement_show", id=agreement["id"])
+    assert shown["termination"] is None and shown["status"] == "in_force"
+    assert [e["event"] for e in act("agreement_history", id=agreement["id"])["results"]] == [
+        "created",
+        "signed",
+        "notified",
+    ]
+
+
+def test_unknown_agreement_is_not_found(people):
+    from ckan.logic import NotFound
+
+    with pytest.raises(NotFound):
+        act("agreement_show", id="no-such-agreement")
