@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
 from ckanext.datasud_partnership import demo
+from ckanext.datasud_partnership.agreements.model import Agreement, AgreementEvent, Amendment, Notice
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -51,6 +53,7 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
     assert result.exit_code == 0, result.output
     assert _counts() == before
     assert f"datasets: 0 created, 0 updated, {len(demo.DATASETS)} unchanged" in result.output
+    assert "agreements: 0 created, 0 updated, 3 unchanged" in result.output
     assert "users: 0 created, 0 updated" in result.output
     assert "memberships: 0 created, 0 updated" in result.output
     assert "cd13-editor" in result.output
@@ -85,13 +88,13 @@ def test_datasets_are_french_varied_and_partly_private(demo_loaded):
 
     assert everything["count"] >= 20
     assert 0 < len(private) < len(datasets)
-    assert {d["organization"]["name"] for d in datasets} == {demo.CD13, demo.DIGNE}
+    assert {d["organization"]["name"] for d in datasets} == {demo.CD13, demo.DIGNE, demo.VERDON}
     assert len({d["license_id"] for d in datasets}) >= 5
     formats = {r["format"] for d in datasets for r in d["resources"]}
     assert {"CSV", "JSON", "GeoJSON", "PDF", "XLSX", "SHP", "API"} <= formats
     assert any("é" in d["title"] for d in datasets)
     # the partner publishes: each dataset was created by its organization's editor
-    editors = {demo.CD13: "cd13-editor", demo.DIGNE: "digne-editor"}
+    editors = {demo.CD13: "cd13-editor", demo.DIGNE: "digne-editor", demo.VERDON: "verdon-editor"}
     for dataset in datasets:
         creator = model.User.get(dataset["creator_user_id"])
         assert creator.name == editors[dataset["organization"]["name"]]
@@ -118,6 +121,107 @@ def test_demo_users_can_log_in_and_the_region_is_sysadmin(demo_loaded):
         user_obj = model.User.get(user["name"])
         assert user_obj.validate_password(demo.DEMO_PASSWORD)
         assert user_obj.sysadmin == (user["name"] == demo.SYSADMIN)
+
+
+def _agreement(organization: str) -> dict:
+    """The organization's only agreement, as the region's team reads it."""
+    found = helpers.call_action("agreement_list", organization=organization)
+    assert found["count"] == 1, found
+    return helpers.call_action("agreement_show", id=found["results"][0]["id"])
+
+
+def _agreement_rows() -> dict[str, int]:
+    query = model.Session.query
+    return {
+        "agreements": query(Agreement).count(),
+        "events": query(AgreementEvent).count(),
+        "amendments": query(Amendment).count(),
+        "notices": query(Notice).count(),
+    }
+
+
+def test_agreements_after_two_loads(demo_loaded):
+    first = _agreement_rows()
+    again = demo.load_demo_data()
+
+    assert demo_loaded.get("agreement", "created") == 3
+    assert again.get("agreement", "unchanged") == 3
+    assert _agreement_rows() == first == {"agreements": 3, "events": 21, "amendments": 1, "notices": 1}
+    statuses = {a["organization"]: a["status"] for a in helpers.call_action("agreement_list")["results"]}
+    assert statuses == {demo.CD13: "in_force", demo.DIGNE: "in_force", demo.VERDON: "in_force_under_notice"}
+
+
+def test_a_load_completes_what_an_agreement_misses(demo_loaded):
+    challenge = _agreement(demo.DIGNE)
+    helpers.call_action("agreement_milestone_update", id=challenge["id"], code="lancement", done_on="")
+
+    report = demo.load_demo_data()
+
+    assert report.get("agreement", "updated") == 1
+    assert report.get("agreement", "created") == 0
+    assert _agreement(demo.DIGNE)["milestones"][0]["done_on"] == "2022-03-29"
+
+
+def test_the_datasud_partnership_of_the_departement(demo_loaded):
+    shown = _agreement(demo.CD13)
+
+    assert shown["kind"] == "datasud_partnership"
+    assert shown["status"] == "in_force"
+    assert shown["in_force_from"] == shown["notified_on"] > shown["signed_on"]
+    assert dt.date.fromisoformat(shown["next_anniversary"]) > dt.date.today()
+    assert [(p["name"], p["signatory"]) for p in shown["parties"]] == [
+        ("Région Sud Provence-Alpes-Côte d'Azur", "Renaud Muselier"),
+        ("Département des Bouches-du-Rhône", "Martine Vassal"),
+    ]
+    assert shown["referent"]["email"] == "karim.benali@departement13.example"
+    assert shown["documents"][0]["url"].endswith(".pdf")
+    assert shown["financial"]["free"] is True
+
+
+def test_the_challenge_open_data_extended_by_an_amendment(demo_loaded):
+    shown = _agreement(demo.DIGNE)
+    today = dt.date.today()
+
+    assert shown["kind"] == "challenge_open_data"
+    assert shown["signed_on"].startswith("2022-")
+    assert shown["status"] == "in_force"
+    assert dt.date.fromisoformat(shown["end_on"]) > today
+    assert len(shown["amendments"]) == 1
+    amendment = shown["amendments"][0]
+    assert amendment["signed_on"] < "2023-12-31" and amendment["end_on"] == shown["end_on"]
+    assert "prolongation" in amendment["description"]
+    history = helpers.call_action("agreement_history", id=shown["id"])["results"]
+    amended = next(e for e in history if e["event"] == "amended")
+    assert amended["data"]["end_on"] == ["2023-12-31", shown["end_on"]]
+    milestones = shown["milestones"]
+    assert len([m for m in milestones if m["session"]]) == 12
+    assert {m["phase"] for m in milestones} == {"engager", "pratiquer", "evaluer"}
+    done = [m for m in milestones if m["done_on"]]
+    assert 3 < len(done) < len(milestones)
+    financial = shown["financial"]
+    assert financial["total"] == "6000.00"
+    assert [c["amount"] for c in financial["contributions"]] == ["3000.00", "2000.00", "1000.00"]
+    assert financial["beneficiary_share_due"] == "1000.00"
+
+
+def test_an_agreement_under_formal_notice(demo_loaded):
+    shown = _agreement(demo.VERDON)
+    today = dt.date.today()
+
+    assert shown["status"] == "in_force_under_notice"
+    notice = shown["notices"][0]
+    assert dt.date.fromisoformat(notice["served_on"]) < today < dt.date.fromisoformat(notice["deadline"])
+    assert len(notice["breaches"]) == 2 and notice["lifted_on"] is None
+    # its anniversary is near: the register's "within 60 days" filter finds it
+    near = helpers.call_action("agreement_list", anniversary_within=60)["results"]
+    assert [a["organization"] for a in near] == [demo.VERDON]
+    # the organization's activity stream tells it, without the breaches
+    stream = helpers.call_action(
+        "organization_activity_list", context={"user": "", "ignore_auth": False}, id=demo.VERDON
+    )
+    served = [a for a in stream if a["activity_type"] == "agreement notice served"]
+    assert len(served) == 1
+    assert "anonymisation" not in str(served[0]["data"])
 
 
 @pytest.mark.usefixtures("clean_db")

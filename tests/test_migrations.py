@@ -14,6 +14,7 @@ TABLES = {
         "datasud_partnership_contribution",
         "datasud_partnership_notice",
         "datasud_partnership_termination",
+        "datasud_partnership_agreement_state",
     ],
 }
 

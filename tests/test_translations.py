@@ -19,7 +19,11 @@ def load_standard_plugins():
 def code_messages() -> set[str]:
     found = extract_from_dir(
         str(PACKAGE),
-        method_map=[("**.py", "python"), ("**/templates/**.html", "ckan")],
+        method_map=[
+            ("**.py", "python"),
+            ("**/templates/**.html", "ckan"),
+            ("**/templates/**.txt", "ckan"),
+        ],
         keywords=KEYWORDS,
     )
     return {message for _file, _line, message, _comments, _context in found if isinstance(message, str)}

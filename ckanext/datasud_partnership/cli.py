@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import click
 
 from . import demo
+from .agreements import notify, schedule, store
 
 
 @click.group(name="datasud-partnership", short_help="DataSud partnership commands.")
@@ -21,3 +27,94 @@ def demo_data() -> None:
         click.echo(f"  {line}")
     click.echo()
     click.echo(demo.logins_text())
+
+
+# -- run-schedule ------------------------------------------------------------------
+# Above this many agreements, the command shows a progress bar.
+PROGRESS_THRESHOLD = 200
+
+HAPPENINGS = {
+    "renewed": "renouvellement / renewal",
+    "expired": "expiration / expiry",
+    "terminated": "résiliation appliquée / termination applied",
+}
+REMINDERS = {
+    "anniversary_notice": "rappel : préavis avant la date anniversaire / reminder: notice before the anniversary",
+    "notice_deadline": "rappel : échéance de la mise en demeure / reminder: formal notice deadline",
+    "expiry": "rappel : fin de la convention / reminder: end of the agreement",
+}
+
+
+def progress_bar(label: str) -> Callable[[list[Any]], Iterator[Any]]:
+    """Wraps the agreements that ``schedule`` walks through: a progress bar
+    on large runs (on the error stream, so that the report stays clean)."""
+
+    def walk(rows: list[Any]) -> Iterator[Any]:
+        if len(rows) <= PROGRESS_THRESHOLD:
+            yield from rows
+            return
+        with click.progressbar(rows, label=label, file=click.get_text_stream("stderr")) as bar:
+            yield from bar
+
+    return walk
+
+
+@datasud_partnership.command("run-schedule")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day to run for, YYYY-MM-DD (default: today).",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would happen; record and send nothing.")
+@click.pass_context
+def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> None:
+    """Apply what the calendar makes happen to the agreements (renewals,
+    expiries, terminations reaching their effective date, with the dataset
+    withdrawals decided with them) and send the reminders by e-mail.
+
+    Run it every day (cron); running it again on the same day does nothing
+    more: every renewal, expiry, termination and reminder is recorded once."""
+    today = store.today()
+    when = day.date() if day else today
+    if when > today and not dry_run:
+        raise click.BadParameter(
+            f"{when} est dans le futur : seulement avec --dry-run / is in the future: only with --dry-run",
+            param_hint="--date",
+        )
+    flask_app = ctx.meta.get("flask_app")
+    request = flask_app.test_request_context() if flask_app is not None else contextlib.nullcontext()
+    with request, notify.counting() as mails:
+        outcome = schedule.run(when, dry_run, progress=progress_bar("Conventions / Agreements"))
+        reminders = schedule.send_reminders(when, dry_run, progress=progress_bar("Rappels / Reminders"))
+        told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+
+    click.echo(f"Échéancier des conventions au {when} / Agreement schedule for {when}")
+    if dry_run:
+        click.echo("Simulation : rien n'est enregistré ni envoyé / Dry run: nothing is recorded or sent")
+    for happening in outcome.happenings:
+        click.echo(f"  {happening.reference} : {HAPPENINGS[happening.event]}, {happening.on}")
+    for item in reminders:
+        addresses = ", ".join(person.email for person in told[item.agreement.id]) or "-"
+        label = REMINDERS[item.reminder.reminder]
+        click.echo(f"  {item.agreement.reference} : {label}, {item.reminder.about} -> {addresses}")
+    if not outcome.happenings and not reminders:
+        click.echo("  Rien à faire / Nothing to do")
+
+    click.echo("Bilan / Summary:")
+    click.echo(f"  renouvellements / renewals: {outcome.renewed}")
+    click.echo(f"  expirations / expiries: {outcome.expired}")
+    click.echo(f"  résiliations appliquées / terminations applied: {outcome.terminated}")
+    if dry_run:
+        to_send = sum(len(told[item.agreement.id]) for item in reminders)
+        click.echo(f"  rappels à envoyer / reminders to send: {len(reminders)}")
+        click.echo(f"  e-mails à envoyer / e-mails to send: {to_send}")
+        return
+    click.echo(f"  rappels / reminders: {len(reminders)}")
+    click.echo(f"  e-mails envoyés / e-mails sent: {mails.sent}")
+    if mails.failed:
+        click.echo(
+            f"{mails.failed} e-mail(s) non envoyé(s), voir le journal / not sent, see the log",
+            err=True,
+        )
+        ctx.exit(1)

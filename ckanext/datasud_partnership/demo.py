@@ -1,26 +1,37 @@
 """Demo content for a DataSud-like portal, and its loader.
 
-The content is data: one sysadmin for the region, two partner organizations
-(the Département des Bouches-du-Rhône, partner of the DataSud partnership
-convention, and the Commune de Digne-les-Bains, beneficiary of the Challenge
-Open Data support convention), one user per role in each, and their datasets.
+The content is data: one sysadmin for the region, three partner
+organizations (the Département des Bouches-du-Rhône, partner of the DataSud
+partnership convention; the Commune de Digne-les-Bains, beneficiary of the
+Challenge Open Data support convention; a mobility syndicate whose DataSud
+partnership is under formal notice), one user per role in each, their
+datasets and their agreements.
 
 :func:`load_demo_data` goes through CKAN's actions, so that validation and
 search indexing happen as on any other path. It can run again: what exists is
 updated to match the content, or left alone when it already does.
 
 The organizations are created by their own admin and the datasets by their
-organization's editor: the partner publishes, not the portal's admins.
+organization's editor: the partner publishes, not the portal's admins. The
+agreements are recorded by the region's team, with dates counted from today
+so that the demo stays meaningful: the partnership in force with its next
+anniversary ahead, the Challenge Open Data extended by an amendment beyond
+today, the formal notice's deadline ahead.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from .agreements import rules, store
 
 DEMO_PASSWORD = "DataSud-demo-2026"
 SYSADMIN = "admin-region"
@@ -75,10 +86,29 @@ USERS: list[dict[str, Any]] = [
         "email": "theo.reynaud@dignelesbains.example",
         "about": "Service urbanisme, Commune de Digne-les-Bains (démo).",
     },
+    {
+        "name": "verdon-admin",
+        "fullname": "Nathalie Roux",
+        "email": "nathalie.roux@mobilites-haut-verdon.example",
+        "about": "Directrice, Syndicat mixte des mobilités du Haut-Verdon (démo).",
+    },
+    {
+        "name": "verdon-editor",
+        "fullname": "Yannick Blanc",
+        "email": "yannick.blanc@mobilites-haut-verdon.example",
+        "about": "Chargé des données de l'offre de transport, Haut-Verdon (démo).",
+    },
+    {
+        "name": "verdon-member",
+        "fullname": "Céline Martel",
+        "email": "celine.martel@mobilites-haut-verdon.example",
+        "about": "Service transport à la demande, Haut-Verdon (démo).",
+    },
 ]
 
 CD13 = "departement-bouches-du-rhone"
 DIGNE = "commune-de-digne-les-bains"
+VERDON = "syndicat-mobilites-haut-verdon"
 
 ORGANIZATIONS: list[dict[str, Any]] = [
     {
@@ -102,6 +132,16 @@ ORGANIZATIONS: list[dict[str, Any]] = [
         ),
         "members": {"digne-admin": "admin", "digne-editor": "editor", "digne-member": "member"},
     },
+    {
+        "name": VERDON,
+        "title": "Syndicat mixte des mobilités du Haut-Verdon",
+        "description": (
+            "Autorité organisatrice des mobilités des vallées du Haut-Verdon (organisme fictif de "
+            "démonstration) : navettes estivales, lignes régulières et transport à la demande. "
+            "Sa convention de partenariat DataSud fait l'objet d'une mise en demeure."
+        ),
+        "members": {"verdon-admin": "admin", "verdon-editor": "editor", "verdon-member": "member"},
+    },
 ]
 
 _CD13_CONTACT = {
@@ -114,8 +154,14 @@ _DIGNE_CONTACT = {
     "maintainer": "Service systèmes d'information – Mission open data",
     "maintainer_email": "opendata@dignelesbains.example",
 }
+_VERDON_CONTACT = {
+    "author": "Syndicat mixte des mobilités du Haut-Verdon",
+    "maintainer": "Service de l'offre de transport",
+    "maintainer_email": "donnees@mobilites-haut-verdon.example",
+}
 _CD13_DATA = "https://data.departement13.example"
 _DIGNE_DATA = "https://data.dignelesbains.example"
+_VERDON_DATA = "https://data.mobilites-haut-verdon.example"
 
 
 def _res(name: str, fmt: str, url: str, description: str = "") -> dict[str, str]:
@@ -546,10 +592,194 @@ DATASETS: list[dict[str, Any]] = [
             _res("Inventaire (Shapefile)", "SHP", f"{_DIGNE_DATA}/environnement/arbres-shp.zip"),
         ],
     },
+    # --- Syndicat mixte des mobilités du Haut-Verdon -----------------------------
+    {
+        "name": "horaires-navettes-estivales-haut-verdon",
+        "title": "Horaires des navettes estivales du Haut-Verdon",
+        "owner_org": VERDON,
+        "notes": (
+            "Horaires des navettes de juillet et août entre les villages, les départs de "
+            "randonnée et les plans d'eau du Haut-Verdon, au format GTFS."
+        ),
+        "tags": ["mobilité", "transport", "tourisme"],
+        "license_id": "odc-odbl",
+        "resources": [
+            _res("Navettes estivales (GTFS)", "ZIP", f"{_VERDON_DATA}/navettes/gtfs.zip"),
+            _res("Fiches horaires", "PDF", f"{_VERDON_DATA}/navettes/fiches-horaires.pdf"),
+        ],
+    },
+    {
+        "name": "arrets-transport-a-la-demande-haut-verdon",
+        "title": "Points d'arrêt du transport à la demande",
+        "owner_org": VERDON,
+        "notes": (
+            "Points de prise en charge du service de transport à la demande : commune, nom de "
+            "l'arrêt, coordonnées géographiques et jours de desserte."
+        ),
+        "tags": ["mobilité", "transport à la demande", "équipements publics"],
+        "license_id": "cc-by",
+        "resources": [
+            _res("Points d'arrêt", "CSV", f"{_VERDON_DATA}/tad/arrets.csv"),
+            _res("Points d'arrêt (carte)", "GeoJSON", f"{_VERDON_DATA}/tad/arrets.geojson"),
+        ],
+    },
 ]
 
-_CONTACTS = {CD13: _CD13_CONTACT, DIGNE: _DIGNE_CONTACT}
+_CONTACTS = {CD13: _CD13_CONTACT, DIGNE: _DIGNE_CONTACT, VERDON: _VERDON_CONTACT}
 _RESOURCE_KEYS = ("url", "name", "format", "description")
+
+# --- Agreements ------------------------------------------------------------------
+REGION = {
+    "role": "operator",
+    "name": "Région Sud Provence-Alpes-Côte d'Azur",
+    "signatory": "Renaud Muselier",
+    "signatory_title": "Président du Conseil régional",
+}
+_CONVENTIONS = "https://www.region-sud.example/datasud/conventions"
+
+
+def agreements(today: dt.date) -> list[dict[str, Any]]:
+    """The demo agreements, with dates counted from ``today``.
+
+    Each one: ``create`` (the agreement_create parameters), then what must be
+    on record after it: ``amendments`` (in order), ``milestones`` done
+    (code -> day) and a ``notice``.
+    """
+    months = rules.add_months
+    # DataSud partnership of seed 000: renewed twice, next anniversary in 5 months
+    cd13_notified = months(today, -31)
+    cd13_signed = cd13_notified - dt.timedelta(days=16)
+    # a partnership whose next anniversary is within a month, under formal notice
+    verdon_notified = months(today, -23) + dt.timedelta(days=3)
+    verdon_signed = verdon_notified - dt.timedelta(days=9)
+    # Challenge Open Data of seed 003: signed in 2022 for a fixed end on
+    # 31/12/2023, extended before that end to the end of next year
+    extended_to = dt.date(today.year + 1, 12, 31)
+    return [
+        {
+            "create": {
+                "organization": CD13,
+                "kind": "datasud_partnership",
+                "reference": "CONV-DATASUD-013",
+                "parties": [
+                    REGION,
+                    {
+                        "role": "partner",
+                        "name": "Département des Bouches-du-Rhône",
+                        "signatory": "Martine Vassal",
+                        "signatory_title": "Présidente du Conseil départemental",
+                    },
+                ],
+                "deliberation_number": f"{cd13_signed.year}-CP-0412",
+                "deliberation_date": (cd13_signed - dt.timedelta(days=34)).isoformat(),
+                "signed_on": cd13_signed.isoformat(),
+                "notified_on": cd13_notified.isoformat(),
+                "referent_name": "Karim Benali",
+                "referent_email": "karim.benali@departement13.example",
+                "referent_phone": "04 13 00 00 13",
+                "documents": [
+                    {
+                        "title": "Convention de partenariat signée (PDF)",
+                        "url": f"{_CONVENTIONS}/CONV-DATASUD-013-signee.pdf",
+                    }
+                ],
+            },
+        },
+        {
+            "create": {
+                "organization": DIGNE,
+                "kind": "challenge_open_data",
+                "reference": "COD-S2-2022-DIGNE",
+                "parties": [
+                    REGION,
+                    {
+                        "role": "partner",
+                        "name": "Commune de Digne-les-Bains",
+                        "signatory": "Patricia Granet-Brunello",
+                        "signatory_title": "Maire",
+                    },
+                ],
+                "deliberation_number": "DCM-2022-031",
+                "deliberation_date": "2022-02-24",
+                "signed_on": "2022-03-14",
+                "referent_name": "Mathilde Giraud",
+                "referent_email": "mathilde.giraud@dignelesbains.example",
+                "referent_phone": "04 92 00 00 04",
+                "beneficiary_invoice_on": "2023-02-15",
+                "documents": [
+                    {
+                        "title": "Convention Challenge Open Data signée (PDF)",
+                        "url": f"{_CONVENTIONS}/COD-S2-2022-DIGNE-signee.pdf",
+                    }
+                ],
+            },
+            "amendments": [
+                {
+                    "signed_on": "2023-11-20",
+                    "end_on": extended_to.isoformat(),
+                    "description": (
+                        "Avenant n° 1 : prolongation de l'accompagnement jusqu'au "
+                        f"{extended_to:%d/%m/%Y}, pour achever la phase « Évaluer » (entretiens de "
+                        "débriefing, réunion de restitution) et publier les jeux de données "
+                        "restants. Sans incidence sur les modalités financières."
+                    ),
+                }
+            ],
+            "milestones": {
+                "lancement": "2022-03-29",
+                "questionnaire": "2022-04-26",
+                "diagnostic": "2022-05-24",
+                "checklist": "2022-06-21",
+                "atelier_premiers_pas": "2022-09-20",
+                "atelier_fondamentaux": "2022-10-18",
+                "atelier_outils": "2022-11-15",
+                "atelier_aller_plus_loin": "2023-01-17",
+                "publication_bac_a_sable": "2023-02-14",
+                "sos_data": "2023-03-21",
+                "fin_etape": "2023-06-13",
+            },
+        },
+        {
+            "create": {
+                "organization": VERDON,
+                "kind": "datasud_partnership",
+                "reference": "CONV-DATASUD-HV-004",
+                "parties": [
+                    REGION,
+                    {
+                        "role": "partner",
+                        "name": "Syndicat mixte des mobilités du Haut-Verdon",
+                        "signatory": "Gérard Imbert",
+                        "signatory_title": "Président du comité syndical",
+                    },
+                ],
+                "deliberation_number": f"CS-{verdon_signed.year}-07",
+                "deliberation_date": (verdon_signed - dt.timedelta(days=21)).isoformat(),
+                "signed_on": verdon_signed.isoformat(),
+                "notified_on": verdon_notified.isoformat(),
+                "referent_name": "Yannick Blanc",
+                "referent_email": "yannick.blanc@mobilites-haut-verdon.example",
+                "referent_phone": "04 92 00 00 83",
+                "documents": [
+                    {
+                        "title": "Convention de partenariat signée (PDF)",
+                        "url": f"{_CONVENTIONS}/CONV-DATASUD-HV-004-signee.pdf",
+                    }
+                ],
+            },
+            "notice": {
+                "served_by": "operator",
+                "served_on": (today - dt.timedelta(days=12)).isoformat(),
+                "deadline": (today + dt.timedelta(days=18)).isoformat(),
+                "breaches": [
+                    "Horaires des navettes publiés pour l'été 2023 et jamais mis à jour depuis "
+                    "(art. 5.3 : exactitude et mise à jour des données diffusées).",
+                    "Fichier des réservations du transport à la demande publié avec les noms et "
+                    "téléphones des usagers, sans anonymisation (données personnelles, RGPD).",
+                ],
+            },
+        },
+    ]
 
 
 @dataclass
@@ -565,7 +795,7 @@ class LoadReport:
         return self.counts[(kind, outcome)]
 
     def lines(self) -> list[str]:
-        kinds = ("user", "organization", "membership", "dataset")
+        kinds = ("user", "organization", "membership", "agreement", "dataset")
         outcomes = ("created", "updated", "unchanged")
         return [
             f"{kind}s: " + ", ".join(f"{self.get(kind, outcome)} {outcome}" for outcome in outcomes)
@@ -584,6 +814,8 @@ def load_demo_data() -> LoadReport:
         report.add("organization", _ensure_organization(org))
         for username, role in org["members"].items():
             report.add("membership", _ensure_member(org, username, role))
+    for agreement in agreements(store.today()):
+        report.add("agreement", _ensure_agreement(agreement))
     for dataset in DATASETS:
         report.add("dataset", _ensure_dataset(dataset))
     return report
@@ -690,6 +922,54 @@ def _ensure_dataset(dataset: dict[str, Any]) -> str:
         return "unchanged"
     _call("package_patch", _as(editor), id=current["id"], **changes)
     return "updated"
+
+
+def _ensure_agreement(spec: dict[str, Any]) -> str:
+    """Create the agreement if its organization has none with its reference,
+    then record what is missing of its amendments, milestones and notice."""
+    wanted = spec["create"]
+    current = _find_agreement(wanted["organization"], wanted["reference"])
+    outcome = "unchanged"
+    if current is None:
+        current = _call("agreement_create", _as(SYSADMIN), **wanted)
+        outcome = "created"
+    shown = _call("agreement_show", _as(SYSADMIN), id=current["id"])
+    steps = 0
+    for amendment in spec.get("amendments", [])[len(shown["amendments"]) :]:
+        with _recorded_on(dt.date.fromisoformat(amendment["signed_on"])):
+            _call("agreement_amend", _as(SYSADMIN), id=shown["id"], **amendment)
+        steps += 1
+    done = {milestone["code"]: milestone["done_on"] for milestone in shown["milestones"]}
+    for code, day in spec.get("milestones", {}).items():
+        if done.get(code) != day:
+            _call("agreement_milestone_update", _as(SYSADMIN), id=shown["id"], code=code, done_on=day)
+            steps += 1
+    if spec.get("notice") and not shown["notices"]:
+        _call("agreement_notice_serve", _as(SYSADMIN), id=shown["id"], **spec["notice"])
+        steps += 1
+    return "updated" if steps and outcome == "unchanged" else outcome
+
+
+def _find_agreement(organization: str, reference: str) -> dict[str, Any] | None:
+    found = _call("agreement_list", _as(SYSADMIN), organization=organization, limit=1000)["results"]
+    return next((agreement for agreement in found if agreement["reference"] == reference), None)
+
+
+@contextlib.contextmanager
+def _recorded_on(day: dt.date) -> Iterator[None]:
+    """Record an act as on the day it was made.
+
+    agreement_amend checks that the agreement has not ended *today*, not on
+    the amendment's signature day: the Challenge's amendment, signed before
+    its end on 31/12/2023, is refused once that end has passed. Until the
+    action judges on the signature day, the demo records it as of that day.
+    """
+    original = store.today
+    store.today = lambda: day
+    try:
+        yield
+    finally:
+        store.today = original
 
 
 def _resource_rows(resources: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

@@ -329,3 +329,23 @@ def test_unknown_agreement_is_not_found(people):
 
     with pytest.raises(NotFound):
         act("agreement_show", id="no-such-agreement")
+
+
+def test_a_failed_withdrawal_rolls_back_and_the_next_action_works(people, monkeypatch):
+    from ckanext.datasud_partnership.agreements import schedule
+
+    def broken(agreement, termination):
+        raise RuntimeError("withdrawal failed")
+
+    monkeypatch.setattr(schedule, "withdrawal_handlers", [broken])
+    agreement = _in_force_datasud()
+    with freeze_time("2024-06-01"):
+        act("agreement_notice_serve", id=agreement["id"], breaches=["Retard"], deadline="2024-06-10")
+    with freeze_time("2024-06-20"):
+        with pytest.raises(RuntimeError):
+            act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw="all")
+        model.Session.rollback()
+        lifted = act("agreement_notice_lift", id=agreement["id"], reason="Régularisé")
+    assert lifted["status"] == "in_force" and lifted["termination"] is None
+    events = [e["event"] for e in act("agreement_history", id=agreement["id"])["results"]]
+    assert events == ["created", "signed", "notified", "notice_served", "notice_lifted"]

@@ -122,3 +122,18 @@ def test_may_publish(register):
     assert not store.organization_may_publish(orgs["gap"], day)  # draft
     assert not store.organization_may_publish(orgs["nice"], day)  # expired
     assert store.organization_may_publish(orgs["nice"], dt.date(2023, 6, 1))
+
+
+@freeze_time("2025-01-10")
+def test_the_cache_and_the_computation_agree(register):
+    from ckan import model
+
+    from ckanext.datasud_partnership.agreements.model import AgreementState
+
+    queries = [{}, {"status": "in_force"}, {"anniversary_within": 60}, {"kind": "challenge_open_data"}]
+    cached = [act("agreement_list", **q) for q in queries]
+    assert model.Session.query(AgreementState).count() == 5
+    model.Session.query(AgreementState).delete()
+    model.Session.commit()
+    computed = [act("agreement_list", **q) for q in queries]
+    assert cached == computed

@@ -313,3 +313,63 @@ def test_termination_before_expiry_cancels_the_expiry(challenge):
     assert R.expiry_date(challenge, ended) is None
     assert R.status(challenge, ended, d("2023-06-01")) == R.TERMINATED
     assert R.status(challenge, ended, d("2024-02-01")) == R.TERMINATED
+
+
+def _random_facts(rng, kind) -> Facts:
+    """Facts of an agreement drawn at random around 2023-2026."""
+    base = dt.date(2023, 1, 1)
+
+    def some_day(after: dt.date, spread: int = 400) -> dt.date:
+        return after + dt.timedelta(days=rng.randrange(0, spread))
+
+    signed = some_day(base)
+    notified = some_day(signed, 60) if rng.random() < 0.8 else None
+    start = signed if kind.term.starts_on == "signature" else notified
+    notices: tuple[Notice, ...] = ()
+    termination = None
+    if start is not None and rng.random() < 0.4:
+        served = some_day(start, 300)
+        lifted = some_day(served, 60) if rng.random() < 0.5 else None
+        notices = (Notice(served, served + dt.timedelta(days=rng.randrange(1, 45)), "operator", lifted),)
+    if start is not None and rng.random() < 0.4:
+        requested = some_day(start, 500)
+        termination = Termination("mutual", "operator", requested, some_day(requested, 200))
+    end_on = some_day(dt.date(2024, 1, 1), 500) if kind.term.fixed_end and rng.random() < 0.5 else None
+    return Facts(
+        signed_on=signed, notified_on=notified, end_on=end_on, notices=notices, termination=termination
+    )
+
+
+def test_the_summary_holds_until_valid_until(datasud, challenge):
+    """The cached computed fields stay right for every day they are used."""
+    import random
+
+    rng = random.Random(20261123)
+    for kind in (datasud, challenge):
+        for _ in range(300):
+            facts = _random_facts(rng, kind)
+            day = dt.date(2022, 12, 1) + dt.timedelta(days=rng.randrange(0, 1500))
+            if facts.notices and rng.random() < 0.5:  # often, while a notice runs
+                day = facts.notices[0].served_on + dt.timedelta(days=rng.randrange(0, 30))
+            summary = R.summary(kind, facts, day)
+            until = R.valid_until(kind, facts, day)
+            last = until - dt.timedelta(days=1) if until else day + dt.timedelta(days=800)
+            probe = day
+            while probe <= last:
+                assert R.summary(kind, facts, probe) == summary, (kind.name, facts, day, probe)
+                probe += dt.timedelta(days=1 if (probe - day).days < 120 else 7)
+            if until is not None and until < day + dt.timedelta(days=3000):
+                assert until > day
+
+
+def test_a_term_that_does_not_renew_expires(datasud):
+    import msgspec
+
+    one_year = msgspec.structs.replace(
+        datasud, renewal=msgspec.structs.replace(datasud.renewal, tacit=False), terminations={}
+    )
+    facts = Facts(signed_on=d("2024-01-15"), notified_on=d("2024-01-31"))
+    assert R.status(one_year, facts, d("2025-01-30")) == R.IN_FORCE
+    assert R.status(one_year, facts, d("2025-01-31")) == R.EXPIRED
+    assert R.expiry_date(one_year, facts) == d("2025-01-31")
+    assert R.expiry_date(datasud, facts) is None  # the renewing kind never expires

@@ -19,7 +19,16 @@ from . import kinds as K
 from . import rules as R
 from . import schedule, store
 from . import schema as S
-from .model import Agreement, AgreementEvent, Amendment, Contribution, Milestone, Notice, Termination
+from .model import (
+    Agreement,
+    AgreementEvent,
+    AgreementState,
+    Amendment,
+    Contribution,
+    Milestone,
+    Notice,
+    Termination,
+)
 
 Session = model.Session
 _ = tk._
@@ -83,6 +92,8 @@ def loaded(data_dict: dict[str, Any], context: Any, action: str, schema: dict[st
 
 
 def finish(agreement: Agreement, kind: K.Kind, context: Any) -> dict[str, Any]:
+    Session.flush()
+    store.refresh_state(agreement, kind, store.facts(agreement), store.today())
     if not context.get("defer_commit"):
         store.commit()
     return store.full_dict(agreement, kind, store.today())
@@ -615,11 +626,6 @@ def agreement_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     tk.check_access("agreement_list", context, data_dict)
     data = validate(data_dict, S.agreement_list(), context)
     day = data.get("date") or store.today()
-    query = Session.query(Agreement)
-    if data.get("organization"):
-        query = query.filter(Agreement.organization_id == organization(data["organization"]).id)
-    if data.get("kind"):
-        query = query.filter(Agreement.kind == kind_named(data["kind"]).name)
     statuses = set(filter(None, (data.get("status") or "").split(",")))
     unknown = statuses - set(R.STATUSES)
     if unknown:
@@ -629,7 +635,73 @@ def agreement_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
             status=", ".join(sorted(unknown)),
             statuses=", ".join(R.STATUSES),
         )
-    rows = query.order_by(Agreement.created, Agreement.reference, Agreement.id).all()
+    query = Session.query(Agreement, AgreementState).outerjoin(
+        AgreementState, AgreementState.agreement_id == Agreement.id
+    )
+    if data.get("organization"):
+        query = query.filter(Agreement.organization_id == organization(data["organization"]).id)
+    if data.get("kind"):
+        query = query.filter(Agreement.kind == kind_named(data["kind"]).name)
+    query = query.order_by(Agreement.created, Agreement.reference, Agreement.id)
+    if "in_force_on" not in data and not _has_stale_state(query, day):
+        matches = _list_from_cache(query, data, statuses, day)
+    else:
+        matches = _list_computed(query, data, statuses, day)
+    count = len(matches)
+    page = matches[data["offset"] : data["offset"] + data["limit"]]
+    registry = K.registered()
+    orgs = store.organizations([agreement for agreement, _summary in page])
+    return {
+        "count": count,
+        "results": [
+            store.register_dict(a, registry[a.kind], summary, day, orgs.get(a.organization_id))
+            for a, summary in page
+        ],
+    }
+
+
+def _has_stale_state(query: Any, day: dt.date) -> bool:
+    """Does any listed agreement lack computed fields valid on ``day``?"""
+    stale = sa.or_(
+        AgreementState.agreement_id.is_(None),
+        AgreementState.computed_on > day,
+        sa.and_(AgreementState.valid_until.isnot(None), AgreementState.valid_until <= day),
+    )
+    return query.filter(stale).filter(Agreement.kind.in_(list(K.registered()))).first() is not None
+
+
+class _CachedMatches:
+    """The cached path: filtering, counting and paging in SQL."""
+
+    def __init__(self, query: Any) -> None:
+        self.query = query
+
+    def __len__(self) -> int:
+        return self.query.count()
+
+    def __getitem__(self, window: slice) -> list[tuple[Agreement, dict[str, Any]]]:
+        rows = self.query.offset(window.start).limit(window.stop - window.start).all()
+        return [(agreement, store.cached_summary(state)) for agreement, state in rows]
+
+
+def _list_from_cache(query: Any, data: dict[str, Any], statuses: set[str], day: dt.date) -> _CachedMatches:
+    query = query.filter(Agreement.kind.in_(list(K.registered())))
+    if statuses:
+        query = query.filter(AgreementState.status.in_(statuses))
+    if "anniversary_within" in data:
+        horizon = day + dt.timedelta(days=data["anniversary_within"])
+        query = query.filter(AgreementState.next_anniversary <= horizon)
+    if "ending_within" in data:
+        horizon = day + dt.timedelta(days=data["ending_within"])
+        query = query.filter(AgreementState.ends_on >= day, AgreementState.ends_on <= horizon)
+    return _CachedMatches(query)
+
+
+def _list_computed(
+    query: Any, data: dict[str, Any], statuses: set[str], day: dt.date
+) -> list[tuple[Agreement, dict[str, Any]]]:
+    """Every agreement computed from its facts (another day, or stale cache)."""
+    rows = [agreement for agreement, _state in query.all()]
     notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
     registry = K.registered()
     matches = []
@@ -651,12 +723,8 @@ def agreement_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
             end = summary["ends_on"]
             if end is None or end < day or (end - day).days > data["ending_within"]:
                 continue
-        matches.append((agreement, kind, summary))
-    page = matches[data["offset"] : data["offset"] + data["limit"]]
-    return {
-        "count": len(matches),
-        "results": [store.register_dict(a, k, s, day) for a, k, s in page],
-    }
+        matches.append((agreement, summary))
+    return matches
 
 
 @tk.side_effect_free

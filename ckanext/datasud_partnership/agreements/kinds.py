@@ -140,7 +140,9 @@ class Kind(msgspec.Struct, forbid_unknown_fields=True):
 
 def load_kind(path: Path) -> Kind:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # every scalar as text: msgspec converts it to the field's type (and
+        # names the field when it cannot), whatever YAML would have guessed
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except (OSError, yaml.YAMLError) as error:
         raise KindError(f"{path}: cannot be read: {error}") from error
     try:

@@ -149,3 +149,26 @@ class Termination(tk.BaseModel):  # type: ignore[misc, valid-type]
     withdraw = Column(JSONB, nullable=False, default="none")
     applied_at = Column(DateTime)  # when the scheduled command applied it
     recorded_by = Column(Text)
+
+
+class AgreementState(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """The computed fields of an agreement, cached for fast listing.
+
+    Derived by ``rules.summary`` from the facts, never typed: valid from
+    ``computed_on`` until the day before ``valid_until`` (None: until the
+    facts change). Every action refreshes its agreement's row; the scheduled
+    command refreshes those whose validity has run out.
+    """
+
+    __tablename__ = PREFIX + "agreement_state"
+
+    agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), primary_key=True)
+    status = Column(Text, nullable=False, index=True)
+    in_force_from = Column(Date)
+    current_term_end = Column(Date)
+    next_anniversary = Column(Date, index=True)
+    anniversary_notice_deadline = Column(Date)
+    ends_on = Column(Date, index=True)
+    grants_publication = Column(Boolean, nullable=False)
+    computed_on = Column(Date, nullable=False)
+    valid_until = Column(Date, index=True)

@@ -339,11 +339,126 @@ def renewals_until(kind: Kind, facts: Facts, day: dt.date) -> list[dt.date]:
 
 
 def expiry_date(kind: Kind, facts: Facts) -> dt.date | None:
-    """The first day a fixed-term agreement is expired (no termination first)."""
-    end = fixed_end(kind, facts)
-    if end is None or start_date(kind, facts) is None:
+    """The first day an agreement that does not renew is expired (None if it
+    renews, has not started, or a termination comes first)."""
+    start = start_date(kind, facts)
+    if start is None or kind.renewal.tacit:
         return None
+    end = fixed_end(kind, facts)
+    if end is None:
+        assert kind.term.months is not None
+        end = add_months(start, kind.term.months) - dt.timedelta(days=1)
     expiry = end + dt.timedelta(days=1)
     if facts.termination is not None and facts.termination.effective_on <= expiry:
         return None
     return expiry
+
+
+def valid_until(kind: Kind, facts: Facts, day: dt.date) -> dt.date | None:
+    """The first day after ``day`` on which ``summary`` may change, the facts
+    staying as they are (None: never). Every date the summary depends on is a
+    candidate: the signature, the start, a cancellation, a notice served or
+    lifted, a termination requested or effective, the next anniversary, the
+    day after a fixed end."""
+    start = start_date(kind, facts)
+    candidates = [facts.signed_on, start, facts.cancelled_on]
+    for notice in facts.notices:
+        candidates += [notice.served_on, notice.lifted_on]
+    if facts.termination is not None:
+        candidates += [facts.termination.requested_on, facts.termination.effective_on]
+    end = fixed_end(kind, facts)
+    if end is not None:
+        candidates.append(end + dt.timedelta(days=1))
+    if start is not None and kind.renewal.tacit:
+        candidates.append(next_anniversary(start, max(day, start)))
+    elif start is not None and kind.term.months is not None:
+        candidates.append(add_months(start, kind.term.months))
+    future = [candidate for candidate in candidates if candidate is not None and candidate > day]
+    return min(future) if future else None
+
+
+# -- reminders -------------------------------------------------------------------
+# Each reminder is due from the day ``days_before`` days before the date it is
+# about, up to that date included: a scheduled run that missed the first day
+# still sends it, and the caller sends each one once (it keys them by kind and
+# ``about``).
+ANNIVERSARY_NOTICE = "anniversary_notice"  # the notice window before an anniversary opens
+NOTICE_DEADLINE = "notice_deadline"  # a formal notice's deadline is near
+EXPIRY = "expiry"  # a fixed-term agreement's end is near
+REMINDERS = (ANNIVERSARY_NOTICE, NOTICE_DEADLINE, EXPIRY)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reminder:
+    reminder: str  # one of REMINDERS
+    # the date it is about: the anniversary, the notice's deadline, the last day in force
+    about: dt.date
+    opens_on: dt.date  # the first day it is due
+    # ANNIVERSARY_NOTICE: the last day to give notice for that anniversary
+    deadline: dt.date | None = None
+    notice: Notice | None = None  # NOTICE_DEADLINE: the notice concerned
+
+
+def _window(about: dt.date, days_before: int) -> dt.date:
+    if days_before < 0:
+        raise ValueError("days_before: must not be negative")
+    return about - dt.timedelta(days=days_before)
+
+
+def anniversary_notice_reminder(kind: Kind, facts: Facts, day: dt.date, days_before: int) -> Reminder | None:
+    """The window to give notice before the next anniversary opens: due from
+    ``days_before`` days before the last day to give notice, up to that day;
+    only for a renewing agreement in force with no termination on record."""
+    mode = kind.anniversary_mode
+    start = start_date(kind, facts)
+    if mode is None or start is None or facts.termination is not None:
+        return None
+    if status(kind, facts, day) not in (IN_FORCE, UNDER_NOTICE):
+        return None
+    upcoming = next_anniversary(start, day)
+    deadline = add_months(upcoming, -mode.notice_months)
+    opens = _window(deadline, days_before)
+    if opens <= day <= deadline:
+        return Reminder(ANNIVERSARY_NOTICE, about=upcoming, opens_on=opens, deadline=deadline)
+    return None
+
+
+def notice_deadline_reminders(kind: Kind, facts: Facts, day: dt.date, days_before: int) -> list[Reminder]:
+    """A running formal notice's deadline is near: due from ``days_before``
+    days before it, up to it. When that first day is not after the day the
+    notice was served, the notice itself (which states its deadline) stands
+    for the reminder: none is due."""
+    if status(kind, facts, day) not in IN_FORCE_STATUSES:
+        return []
+    due = []
+    for notice in facts.notices:
+        opens = _window(notice.deadline, days_before)
+        if notice.running_on(day) and notice.served_on < opens <= day <= notice.deadline:
+            due.append(Reminder(NOTICE_DEADLINE, about=notice.deadline, opens_on=opens, notice=notice))
+    return due
+
+
+def expiry_reminder(kind: Kind, facts: Facts, day: dt.date, days_before: int) -> Reminder | None:
+    """A fixed-term agreement ends by itself: due from ``days_before`` days
+    before its last day, up to that day (not when a termination comes first)."""
+    expiry = expiry_date(kind, facts)
+    if expiry is None or status(kind, facts, day) not in IN_FORCE_STATUSES:
+        return None
+    last_day = expiry - dt.timedelta(days=1)
+    opens = _window(last_day, days_before)
+    if opens <= day <= last_day:
+        return Reminder(EXPIRY, about=last_day, opens_on=opens)
+    return None
+
+
+def reminders_due(kind: Kind, facts: Facts, day: dt.date, days_before: int) -> list[Reminder]:
+    """Every reminder due on ``day`` (whether already sent is the caller's business)."""
+    due: list[Reminder] = []
+    anniversary_reminder = anniversary_notice_reminder(kind, facts, day, days_before)
+    if anniversary_reminder is not None:
+        due.append(anniversary_reminder)
+    due.extend(notice_deadline_reminders(kind, facts, day, days_before))
+    ending = expiry_reminder(kind, facts, day, days_before)
+    if ending is not None:
+        due.append(ending)
+    return due

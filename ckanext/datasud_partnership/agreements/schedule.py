@@ -1,5 +1,7 @@
 """What the calendar makes happen to agreements: renewals, expiries and
-terminations reaching their effective date, each recorded once as an event."""
+terminations reaching their effective date, each recorded once as an event;
+and the reminders it calls for, each recorded once as a ``reminder`` event
+(the e-mails follow the events: see ``notify.py``)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 
 from . import kinds as K
 from . import rules as R
 from . import store
-from .model import Agreement, AgreementEvent, Termination
+from .model import Agreement, AgreementEvent, AgreementState, Termination
 
 Session = model.Session
 
@@ -23,14 +26,32 @@ Session = model.Session
 withdrawal_handlers: list[Callable[[Agreement, Termination], None]] = []
 
 
+REMINDER_DAYS_OPTION = "ckanext.datasud_partnership.reminder_days"
+
+
+@dataclasses.dataclass(frozen=True)
+class Happening:
+    """One thing the calendar made happen (or would, in a dry run)."""
+
+    agreement_id: str
+    reference: str
+    event: str  # renewed | expired | terminated
+    on: dt.date
+
+
 @dataclasses.dataclass
 class Outcome:
     renewed: int = 0
     expired: int = 0
     terminated: int = 0
+    happenings: list[Happening] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return dataclasses.asdict(self)
+        return {"renewed": self.renewed, "expired": self.expired, "terminated": self.terminated}
+
+    def add(self, agreement: Agreement, event: str, on: dt.date) -> None:
+        setattr(self, event, getattr(self, event) + 1)
+        self.happenings.append(Happening(agreement.id, agreement.reference, event, on))
 
 
 def apply_termination(agreement: Agreement, termination: Termination, actor: str | None) -> None:
@@ -50,6 +71,16 @@ def apply_termination(agreement: Agreement, termination: Termination, actor: str
             handler(agreement, termination)
 
 
+def _signed_agreements() -> list[Agreement]:
+    """The agreements the calendar concerns, oldest first."""
+    return (
+        Session.query(Agreement)
+        .filter(Agreement.cancelled_on.is_(None), Agreement.signed_on.isnot(None))
+        .order_by(Agreement.created, Agreement.id)
+        .all()
+    )
+
+
 def _recorded() -> set[tuple[str, str, dt.date]]:
     """The renewals and expiries already on record, in one query."""
     rows = Session.query(AgreementEvent.agreement_id, AgreementEvent.event, AgreementEvent.on).filter(
@@ -62,32 +93,107 @@ def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | No
     """Apply what is due on ``day``; running it twice changes nothing more."""
     outcome = Outcome()
     registry = K.registered()
-    agreements = Session.query(Agreement).filter(
-        Agreement.cancelled_on.is_(None), Agreement.signed_on.isnot(None)
-    )
-    rows = agreements.all()
+    rows = _signed_agreements()
     notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
     done = _recorded()
+    states = {state.agreement_id: state for state in Session.query(AgreementState)}
     for agreement in progress(rows) if progress else rows:
         kind = registry.get(agreement.kind)
         if kind is None:
             continue
         ended = endings_by.get(agreement.id)
         facts = store.facts(agreement, notices_by.get(agreement.id, []), ended)
+        if not dry_run and not store.state_is_current(states.get(agreement.id), day):
+            store.refresh_state(agreement, kind, facts, day)
         for anniversary in R.renewals_until(kind, facts, day):
             if (agreement.id, "renewed", anniversary) not in done:
-                outcome.renewed += 1
+                outcome.add(agreement, "renewed", anniversary)
                 if not dry_run:
                     store.record(agreement, "renewed", None, on=anniversary)
         expiry = R.expiry_date(kind, facts)
         if expiry is not None and expiry <= day and (agreement.id, "expired", expiry) not in done:
-            outcome.expired += 1
+            outcome.add(agreement, "expired", expiry)
             if not dry_run:
                 store.record(agreement, "expired", None, on=expiry)
         if ended is not None and ended.applied_at is None and ended.effective_on <= day:
-            outcome.terminated += 1
+            outcome.add(agreement, "terminated", ended.effective_on)
             if not dry_run:
                 apply_termination(agreement, ended, None)
     if not dry_run:
         store.commit()
     return outcome
+
+
+# -- reminders ------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class DueReminder:
+    agreement: Agreement
+    reminder: R.Reminder
+    notice_id: str | None = None
+
+    def event_data(self) -> dict[str, Any]:
+        """The data of its ``reminder`` event ("for": the date it is about)."""
+        data: dict[str, Any] = {"reminder": self.reminder.reminder, "for": self.reminder.about.isoformat()}
+        if self.reminder.deadline is not None:
+            data["deadline"] = self.reminder.deadline.isoformat()
+        if self.notice_id is not None:
+            data["notice_id"] = self.notice_id
+        return data
+
+
+def reminder_days() -> int:
+    """How many days ahead the reminders come (the portal's setting)."""
+    value = tk.config.get(REMINDER_DAYS_OPTION)
+    return 30 if value in (None, "") else int(value)
+
+
+def _key(agreement_id: str, data: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    return (agreement_id, data.get("reminder", ""), data.get("for", ""), data.get("notice_id"))
+
+
+def _reminders_sent() -> set[tuple[str, str, str, str | None]]:
+    rows = Session.query(AgreementEvent.agreement_id, AgreementEvent.data).filter(
+        AgreementEvent.event == "reminder"
+    )
+    return {_key(agreement_id, data or {}) for agreement_id, data in rows}
+
+
+def reminders_due(
+    day: dt.date, days_before: int | None = None, progress: Callable[[Any], Any] | None = None
+) -> list[DueReminder]:
+    """The reminders due on ``day`` that were not sent yet."""
+    days_before = reminder_days() if days_before is None else days_before
+    registry = K.registered()
+    rows = _signed_agreements()
+    notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
+    sent = _reminders_sent()
+    due = []
+    for agreement in progress(rows) if progress else rows:
+        kind = registry.get(agreement.kind)
+        if kind is None:
+            continue
+        notice_rows = notices_by.get(agreement.id, [])
+        facts = store.facts(agreement, notice_rows, endings_by.get(agreement.id))
+        row_of = dict(zip(facts.notices, notice_rows, strict=True))
+        for reminder in R.reminders_due(kind, facts, day, days_before):
+            notice = row_of.get(reminder.notice) if reminder.notice is not None else None
+            item = DueReminder(agreement, reminder, notice.id if notice is not None else None)
+            if _key(agreement.id, item.event_data()) not in sent:
+                due.append(item)
+    return due
+
+
+def send_reminders(
+    day: dt.date,
+    dry_run: bool = False,
+    days_before: int | None = None,
+    progress: Callable[[Any], Any] | None = None,
+) -> list[DueReminder]:
+    """Record each reminder due on ``day`` as a ``reminder`` event, once; the
+    e-mails go out when the events are committed. Returns the reminders."""
+    due = reminders_due(day, days_before, progress)
+    if not dry_run and due:
+        for item in due:
+            store.record(item.agreement, "reminder", None, on=day, **item.event_data())
+        store.commit()
+    return due

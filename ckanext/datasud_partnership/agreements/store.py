@@ -8,11 +8,22 @@ from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as SASession
 from ckan import model
 
 from . import kinds as K
 from . import rules as R
-from .model import Agreement, AgreementEvent, Amendment, Contribution, Milestone, Notice, Termination
+from .model import (
+    Agreement,
+    AgreementEvent,
+    AgreementState,
+    Amendment,
+    Contribution,
+    Milestone,
+    Notice,
+    Termination,
+)
 
 Session = model.Session
 
@@ -90,8 +101,10 @@ def commit() -> None:
         events_committed.send("agreements", events=[event_dict(row) for row in rows])
 
 
-def discard_pending() -> None:
-    Session.info.pop(_PENDING, None)
+@sa_event.listens_for(SASession, "after_rollback")
+def _forget_rolled_back_events(session: SASession) -> None:
+    """Events of a rolled-back transaction were never recorded: forget them."""
+    session.info.pop(_PENDING, None)
 
 
 def jsonable(value: Any) -> Any:
@@ -115,10 +128,15 @@ def organization_of(agreement: Agreement) -> model.Group | None:
 
 
 def register_dict(
-    agreement: Agreement, kind: K.Kind, summary: dict[str, Any], day: dt.date
+    agreement: Agreement,
+    kind: K.Kind,
+    summary: dict[str, Any],
+    day: dt.date,
+    org: model.Group | None | bool = False,
 ) -> dict[str, Any]:
-    """What anybody may read: the public register."""
-    org = organization_of(agreement)
+    """What anybody may read: the public register. (``org``: the
+    organization, when the caller has loaded it already.)"""
+    org = organization_of(agreement) if org is False else org
     lang = tk.h.lang() if _in_request() else "fr"
     return {
         "id": agreement.id,
@@ -291,3 +309,41 @@ def notices_and_terminations(
     for ended in Session.query(Termination).filter(Termination.agreement_id.in_(agreement_ids)):
         by_termination[ended.agreement_id] = ended
     return by_notice, by_termination
+
+
+# -- the cached computed fields ---------------------------------------------------
+SUMMARY_FIELDS = (
+    "status",
+    "in_force_from",
+    "current_term_end",
+    "next_anniversary",
+    "anniversary_notice_deadline",
+    "ends_on",
+    "grants_publication",
+)
+
+
+def refresh_state(agreement: Agreement, kind: K.Kind, agreement_facts: R.Facts, day: dt.date) -> None:
+    """Store the agreement's computed fields as of ``day`` and how long they hold."""
+    summary = R.summary(kind, agreement_facts, day)
+    row = Session.get(AgreementState, agreement.id) or AgreementState(agreement_id=agreement.id)
+    for field in SUMMARY_FIELDS:
+        setattr(row, field, summary[field])
+    row.computed_on = day
+    row.valid_until = R.valid_until(kind, agreement_facts, day)
+    Session.add(row)
+
+
+def cached_summary(row: AgreementState) -> dict[str, Any]:
+    return {field: getattr(row, field) for field in SUMMARY_FIELDS}
+
+
+def state_is_current(row: AgreementState | None, day: dt.date) -> bool:
+    return row is not None and row.computed_on <= day and (row.valid_until is None or day < row.valid_until)
+
+
+def organizations(agreements: list[Agreement]) -> dict[str, model.Group]:
+    ids = {a.organization_id for a in agreements}
+    if not ids:
+        return {}
+    return {g.id: g for g in Session.query(model.Group).filter(model.Group.id.in_(ids))}
