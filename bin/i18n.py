@@ -46,7 +46,7 @@ def main() -> int:
         catalogue.merge(template)
         catalogue.save(str(path))
         if lang == "fr":
-            missing = [e.msgid for e in catalogue if not e.msgstr and not e.obsolete]
+            missing = [e.msgid for e in catalogue if not e.obsolete and not e.translated()]
     for msgid in missing:
         print(f"fr: untranslated: {msgid}")
     return 1 if missing else 0

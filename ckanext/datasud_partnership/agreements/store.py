@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as SASession
-from ckan import model
 
 from . import kinds as K
 from . import rules as R
