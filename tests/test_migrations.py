@@ -15,6 +15,9 @@ TABLES = {
         "datasud_partnership_notice",
         "datasud_partnership_termination",
         "datasud_partnership_agreement_state",
+        "datasud_partnership_publication_journal",
+        "datasud_partnership_terms_version",
+        "datasud_partnership_terms_acceptance",
     ],
 }
 

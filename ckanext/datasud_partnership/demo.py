@@ -21,10 +21,8 @@ today, the formal notice's deadline ahead.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -795,7 +793,7 @@ class LoadReport:
         return self.counts[(kind, outcome)]
 
     def lines(self) -> list[str]:
-        kinds = ("user", "organization", "membership", "agreement", "dataset")
+        kinds = ("user", "organization", "membership", "agreement", "terms version", "dataset")
         outcomes = ("created", "updated", "unchanged")
         return [
             f"{kind}s: " + ", ".join(f"{self.get(kind, outcome)} {outcome}" for outcome in outcomes)
@@ -816,6 +814,7 @@ def load_demo_data() -> LoadReport:
             report.add("membership", _ensure_member(org, username, role))
     for agreement in agreements(store.today()):
         report.add("agreement", _ensure_agreement(agreement))
+    report.add("terms version", _ensure_terms())
     for dataset in DATASETS:
         report.add("dataset", _ensure_dataset(dataset))
     return report
@@ -909,6 +908,7 @@ def _ensure_dataset(dataset: dict[str, Any]) -> str:
             **wanted,
             tag_string=",".join(dataset["tags"]),
             resources=dataset["resources"],
+            publication_declaration=DECLARATION,
         )
         return "created"
     changes = _changes(current, wanted)
@@ -920,8 +920,33 @@ def _ensure_dataset(dataset: dict[str, Any]) -> str:
         changes["resources"] = _merge_resources(current["resources"], dataset["resources"])
     if not changes:
         return "unchanged"
-    _call("package_patch", _as(editor), id=current["id"], **changes)
+    _call("package_patch", _as(editor), id=current["id"], publication_declaration=DECLARATION, **changes)
     return "updated"
+
+
+# The editors' personal-data declaration for the demo's public datasets.
+DECLARATION = {"personal_data": "none", "text_version": "2026-01"}
+TERMS = {
+    "version": "2026-01",
+    "title": "Conditions générales d'utilisation de DataSud",
+    "url": "https://www.datasud.fr/conditions-dutilisation-cgus",
+    "summary": "Publication souveraine des partenaires, licences ouvertes, données non personnelles.",
+}
+
+
+def _ensure_terms() -> str:
+    """The terms of use in force, accepted by each partner's admin."""
+    outcome = "unchanged"
+    versions = [terms["version"] for terms in _call("terms_version_list", _as(SYSADMIN))]
+    if TERMS["version"] not in versions:
+        _call("terms_version_create", _as(SYSADMIN), **TERMS)
+        outcome = "created"
+    for org in ORGANIZATIONS:
+        admin = next(name for name, role in org["members"].items() if role == "admin")
+        if not _call("terms_status", _as(admin), organization=org["name"])["accepted"]:
+            _call("terms_accept", _as(admin), organization=org["name"], version=TERMS["version"])
+            outcome = "updated" if outcome == "unchanged" else outcome
+    return outcome
 
 
 def _ensure_agreement(spec: dict[str, Any]) -> str:
@@ -936,8 +961,7 @@ def _ensure_agreement(spec: dict[str, Any]) -> str:
     shown = _call("agreement_show", _as(SYSADMIN), id=current["id"])
     steps = 0
     for amendment in spec.get("amendments", [])[len(shown["amendments"]) :]:
-        with _recorded_on(dt.date.fromisoformat(amendment["signed_on"])):
-            _call("agreement_amend", _as(SYSADMIN), id=shown["id"], **amendment)
+        _call("agreement_amend", _as(SYSADMIN), id=shown["id"], **amendment)
         steps += 1
     done = {milestone["code"]: milestone["done_on"] for milestone in shown["milestones"]}
     for code, day in spec.get("milestones", {}).items():
@@ -953,23 +977,6 @@ def _ensure_agreement(spec: dict[str, Any]) -> str:
 def _find_agreement(organization: str, reference: str) -> dict[str, Any] | None:
     found = _call("agreement_list", _as(SYSADMIN), organization=organization, limit=1000)["results"]
     return next((agreement for agreement in found if agreement["reference"] == reference), None)
-
-
-@contextlib.contextmanager
-def _recorded_on(day: dt.date) -> Iterator[None]:
-    """Record an act as on the day it was made.
-
-    agreement_amend checks that the agreement has not ended *today*, not on
-    the amendment's signature day: the Challenge's amendment, signed before
-    its end on 31/12/2023, is refused once that end has passed. Until the
-    action judges on the signature day, the demo records it as of that day.
-    """
-    original = store.today
-    store.today = lambda: day
-    try:
-        yield
-    finally:
-        store.today = original
 
 
 def _resource_rows(resources: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

@@ -11,10 +11,17 @@ from . import cli
 from .agreements import actions as agreement_actions
 from .agreements import activity as agreement_activity
 from .agreements import auth as agreement_auth
+from .agreements import documents as agreement_documents
 from .agreements import kinds
 from .agreements import model as _agreement_tables  # noqa: F401 - registers the tables
 from .agreements import notify as agreement_notify
+from .agreements import schedule as agreement_schedule
 from .agreements import store as agreement_store
+from .publication import actions as publication_actions
+from .publication import auth as publication_auth
+from .publication import chains as publication_chains
+from .publication import model as _publication_tables  # noqa: F401 - registers the tables
+from .publication import service as publication_service
 
 # The repository's config/ folder, used when no config_dir is set.
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -32,6 +39,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IAuthFunctions)
     p.implements(p.ISignal)
     p.implements(p.ITemplateHelpers)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -42,6 +51,10 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def configure(self, config: Any) -> None:
         directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
         kinds.configure(directory / "agreement_kinds")
+        # a termination that takes effect withdraws the datasets it decided
+        handlers = agreement_schedule.withdrawal_handlers
+        if publication_service.withdraw_for_termination not in handlers:
+            handlers.append(publication_service.withdraw_for_termination)
 
     # IClick
     def get_commands(self) -> list:
@@ -49,11 +62,19 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
-        return agreement_actions.get_actions()
+        return {
+            **agreement_actions.get_actions(),
+            **agreement_documents.get_actions(),
+            **publication_actions.get_actions(),
+        }
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
-        return agreement_auth.get_auth_functions()
+        return {
+            **agreement_auth.get_auth_functions(),
+            **agreement_documents.get_auth_functions(),
+            **publication_auth.get_auth_functions(),
+        }
 
     # ISignal: what follows the agreement events once committed
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
@@ -64,3 +85,18 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
         return agreement_activity.helpers()
+
+    # IBlueprint: the protected download of an agreement's uploaded documents
+    def get_blueprint(self) -> Any:
+        return agreement_documents.blueprint
+
+    # IPackageController: the publication gate, once CKAN saved the change
+    # and before it commits (see publication/chains.py)
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication_chains.after_change(context, pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication_chains.after_change(context, pkg_dict)
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        publication_chains.after_change(context, pkg_dict)

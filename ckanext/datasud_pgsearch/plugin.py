@@ -7,6 +7,7 @@ from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
 from . import backend
+from . import model as _index_table  # noqa: F401 - registers the table (CKAN's test reset empties it)
 
 
 class PgSearchPlugin(p.SingletonPlugin):

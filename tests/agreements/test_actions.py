@@ -149,8 +149,8 @@ def test_formal_notice_then_termination_for_fault(people):
     from ckan.tests import factories
 
     agreement = _in_force_datasud()
-    owned = factories.Dataset(owner_org=people["partner"]["id"])
-    foreign = factories.Dataset(owner_org=people["other"]["id"])
+    owned = factories.Dataset(owner_org=people["partner"]["id"], private=True)
+    foreign = factories.Dataset(owner_org=people["other"]["id"], private=True)
     with freeze_time("2024-06-01"):
         with pytest.raises(ValidationError) as bad_deadline:
             act(

@@ -241,7 +241,10 @@ def test_notice_lifted(agreement, mail_server):
 # -- termination ----------------------------------------------------------------------------------
 def test_termination_for_fault_lists_the_datasets_to_withdraw(agreement, people, mail_server):
     air = factories.Dataset(
-        owner_org=people["partner"]["id"], name="qualite-air-2023", title="Qualité de l'air 2023"
+        owner_org=people["partner"]["id"],
+        name="qualite-air-2023",
+        title="Qualité de l'air 2023",
+        private=True,
     )
     serve(agreement)
     mail_server.clear_smtp_messages()

@@ -10,7 +10,6 @@ import smtplib
 import pytest
 from ckan import model
 from ckan.cli.cli import ckan
-from ckan.tests import factories
 from freezegun import freeze_time
 
 from ckanext.datasud_partnership import cli as commands
@@ -128,12 +127,21 @@ def test_the_expiry_of_a_challenge_agreement_is_recorded(challenge, run):
     assert len(events(challenge["id"], "expired")) == 1
 
 
-def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, run, monkeypatch):
-    dataset = factories.Dataset(owner_org=people["partner"]["id"])
-    handed_over = []
-    monkeypatch.setattr(
-        schedule, "withdrawal_handlers", [lambda agreement, ended: handed_over.append(ended.withdraw)]
-    )
+def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, run):
+    with freeze_time("2024-05-01"):  # the partner's editor publishes a dataset
+        dataset = act(
+            "package_create",
+            user=people["users"]["editor"]["name"],
+            name="qualite-air-2023",
+            title="Qualité de l'air 2023",
+            notes="Mesures horaires.",
+            owner_org=people["partner"]["id"],
+            license_id="odc-odbl",
+            tags=[{"name": "air"}],
+            resources=[{"url": "https://cd13.example/air.csv"}],
+            publication_declaration={"personal_data": "none", "text_version": "2026-01"},
+        )
+    assert dataset["private"] is False
     with freeze_time("2024-06-01"):
         act(
             "agreement_notice_serve",
@@ -154,6 +162,7 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     early = run("2024-07-31")
     assert "résiliations appliquées / terminations applied: 0" in early.output
     assert events(datasud["id"], "terminated") == []
+    assert act("package_show", id=dataset["id"])["private"] is False
 
     result = run("2024-08-01")
 
@@ -165,12 +174,19 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     ]
     assert model.Session.query(Termination).one().applied_at is not None
     assert act("agreement_show", id=datasud["id"])["termination"]["applied_at"] is not None
-    assert handed_over == [[dataset["id"]]]
+    # the decided withdrawal is done, citing the agreement and the clause
+    assert act("package_show", id=dataset["id"])["private"] is True
+    journal = act("publication_journal_list", organization=people["partner"]["id"])["results"]
+    assert [(e["action"], e["path"], e["ground"]) for e in journal][0] == (
+        "withdrawn",
+        "termination",
+        {"type": "termination", "agreement_id": datasud["id"], "clause": "7.1"},
+    )
 
     again = run("2024-08-02")
     assert "résiliations appliquées / terminations applied: 0" in again.output
     assert len(events(datasud["id"], "terminated")) == 1
-    assert handed_over == [[dataset["id"]]]
+    assert len(act("publication_journal_list", organization=people["partner"]["id"])["results"]) == 2
 
 
 def test_a_dry_run_writes_and_sends_nothing(datasud, challenge, run, mail_server):

@@ -21,13 +21,34 @@ def _dataset(org: dict[str, Any], name: str, title: str, **fields: Any) -> dict[
     )
 
 
+# The search backend stands alone: its tests run without the partnership
+# plugin (whose publication gate would refuse these public datasets).
+PLUGINS = "datasud_pgsearch scheming_datasets activity harvest"
+
+
+@pytest.fixture(autouse=True)
+def load_standard_plugins(ckan_config, monkeypatch, request):
+    monkeypatch.setitem(ckan_config, "ckan.plugins", PLUGINS)
+    request.getfixturevalue("with_plugins")
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    reset_db()
+    for plugin in ("activity", "harvest", "datasud_pgsearch"):
+        migrate_db_for(plugin)
+
+
 @pytest.fixture(scope="module")
 def corpus(reset_db, migrate_db_for, reset_index) -> dict[str, Any]:
     """Two partner organizations, five public datasets, two private ones, a
-    draft and a deleted one, created in this order one second apart."""
+    draft and a deleted one, created in this order one day apart."""
+    from ckan.common import config
+
+    config["ckan.plugins"] = PLUGINS
     plugins.load_all()
     reset_db()
-    for plugin in ("activity", "harvest", "datasud_pgsearch", "datasud_partnership"):
+    for plugin in ("activity", "harvest", "datasud_pgsearch"):
         migrate_db_for(plugin)
     reset_index()
     sysadmin = factories.Sysadmin(name="region-admin")

@@ -325,7 +325,9 @@ def agreement_amend(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     data, agreement, kind = loaded(data_dict, context, "agreement_amend", S.agreement_amend())
     if not agreement.signed_on or agreement.cancelled_on:
         raise invalid("id", "Only a signed agreement can be amended")
-    current = R.status(kind, store.facts(agreement), store.today())
+    # judged on the day the amendment was signed: an amendment signed in time
+    # may be recorded after the end it postpones
+    current = R.status(kind, store.facts(agreement), data["signed_on"])
     if current in (R.TERMINATED, R.EXPIRED):
         raise invalid("id", "An agreement that has ended cannot be amended")
     if data["signed_on"] < agreement.signed_on:

@@ -137,7 +137,7 @@ def register_dict(
     """What anybody may read: the public register. (``org``: the
     organization, when the caller has loaded it already.)"""
     org = organization_of(agreement) if org is False else org
-    lang = tk.h.lang() if _in_request() else "fr"
+    lang = (tk.h.lang() if _in_request() else None) or tk.config.get("ckan.locale_default") or "fr"
     return {
         "id": agreement.id,
         "organization": org.name if org else None,
@@ -193,7 +193,7 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
                 "email": agreement.referent_email,
                 "phone": agreement.referent_phone,
             },
-            "documents": agreement.documents,
+            "documents": _documents(agreement),
             "financial": {
                 "free": kind.financial.free,
                 "currency": kind.financial.currency,
@@ -262,6 +262,12 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
     return data
 
 
+def _documents(agreement: Agreement) -> list[dict[str, Any]]:
+    from .documents import listed  # documents.py imports this module
+
+    return listed(agreement)
+
+
 def event_dict(row: AgreementEvent) -> dict[str, Any]:
     user = Session.get(model.User, row.actor) if row.actor else None
     return {
@@ -282,16 +288,22 @@ def agreements_of(organization_id: str) -> list[Agreement]:
     )
 
 
-def organization_may_publish(organization_id: str, day: dt.date | None = None) -> bool:
-    """Does the organization have, on ``day``, an agreement in force whose
-    kind grants publication? (For the publication gate.)"""
+def publishing_agreement(organization_id: str, day: dt.date | None = None) -> Agreement | None:
+    """The organization's agreement in force on ``day`` whose kind grants
+    publication, if any."""
     day = day or today()
     registry = K.registered()
     for agreement in agreements_of(organization_id):
         kind = registry.get(agreement.kind)
         if kind is not None and R.grants_publication(kind, facts(agreement), day):
-            return True
-    return False
+            return agreement
+    return None
+
+
+def organization_may_publish(organization_id: str, day: dt.date | None = None) -> bool:
+    """Does the organization have, on ``day``, an agreement in force whose
+    kind grants publication? (For the publication gate.)"""
+    return publishing_agreement(organization_id, day) is not None
 
 
 def notices_and_terminations(
@@ -347,3 +359,7 @@ def organizations(agreements: list[Agreement]) -> dict[str, model.Group]:
     if not ids:
         return {}
     return {g.id: g for g in Session.query(model.Group).filter(model.Group.id.in_(ids))}
+
+
+def termination_of(agreement_id: str) -> Termination | None:
+    return Session.query(Termination).filter_by(agreement_id=agreement_id).one_or_none()

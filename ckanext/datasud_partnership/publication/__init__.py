@@ -1,0 +1,1 @@
+"""Sovereign publication: the gate, withdrawal, the journal, terms of use."""

@@ -1,0 +1,268 @@
+"""Actions of sovereign publication: publish, withdraw, the journal, the terms of use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ..agreements.actions import invalid, validate
+from ..agreements.schema import iso_date, page_size
+from . import chains, service
+from .model import JournalEntry, TermsAcceptance, TermsVersion
+
+Session = model.Session
+_ = tk._
+
+
+def _v(name: str) -> Any:
+    return tk.get_validator(name)
+
+
+def _dataset(reference: str) -> model.Package:
+    package = model.Package.get(reference)
+    if package is None or package.state == "deleted":
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    return package
+
+
+def dataset_publish(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Publish a dataset: make it public (and active, if it is a draft),
+    through the gate.
+
+    :param id: the dataset's id or name
+    :param license_id: optional: the licence to publish under (else its own)
+    :param publication_declaration: ``{"personal_data": "none"|"anonymized",
+        "text_version": ..., "note": ...}``, made for this publication
+    """
+    schema = {
+        "id": [_v("not_empty"), _v("unicode_safe")],
+        "license_id": [_v("ignore_missing"), _v("unicode_safe")],
+        chains.DECLARATION: [_v("ignore_missing")],
+    }
+    data = validate(data_dict, schema, context)
+    package = _dataset(data["id"])
+    tk.check_access("package_update", context, {"id": package.id})
+    if not package.private and package.state == "active":
+        raise invalid("id", "This dataset is already published")
+    patch = {
+        "id": package.id,
+        "private": False,
+        "state": "active",
+        chains.DECLARATION: data.get(chains.DECLARATION),
+    }
+    if data.get("license_id"):
+        patch["license_id"] = data["license_id"]
+    context[chains.PATH] = "dataset_publish"
+    return tk.get_action("package_patch")(context, patch)
+
+
+def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Withdraw a published dataset: it becomes private again and keeps
+    everything. The partner always may; the portal's team only with a ground.
+
+    :param id: the dataset's id or name
+    :param reason: why
+    :param ground: for the portal's team: ``{"type": "fault", "agreement_id": ...}``,
+        ``{"type": "claim", "claim_id": ...}`` or ``{"type": "takedown", "text": ...}``
+    """
+    schema = {
+        "id": [_v("not_empty"), _v("unicode_safe")],
+        "reason": [_v("not_empty"), _v("unicode_safe")],
+        "ground": [_v("ignore_missing")],
+    }
+    data = validate(data_dict, schema, context)
+    package = _dataset(data["id"])
+    if package.private or package.state != "active":
+        raise invalid("id", "This dataset is not published")
+    context[chains.PATH] = context.get(chains.PATH) or "dataset_withdraw"
+    withdrawal = {"reason": data["reason"], "ground": data.get("ground")}
+    return tk.get_action("package_patch")(
+        context, {"id": package.id, "private": True, chains.WITHDRAWAL: withdrawal}
+    )
+
+
+def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "dataset_id": entry.dataset_id,
+        "organization_id": entry.organization_id,
+        "action": entry.action,
+        "licence_id": entry.licence_id,
+        "declaration": entry.declaration,
+        "agreement_id": entry.agreement_id,
+        "actor": names.get(entry.actor or ""),
+        "timestamp": entry.timestamp.isoformat(),
+        "reason": entry.reason,
+        "ground": entry.ground,
+        "path": entry.path,
+    }
+
+
+@tk.side_effect_free
+def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The publication journal, newest first. Partners read their
+    organization's; the portal's team reads all.
+
+    :param organization: id or name (required unless sysadmin)
+    :param dataset: id or name
+    :param action: ``published`` or ``withdrawn``
+    :param since, until: ISO dates (inclusive)
+    :param limit: (default 100, at most 1000), :param offset:
+    """
+    schema = {
+        "organization": [_v("ignore_missing"), _v("unicode_safe")],
+        "dataset": [_v("ignore_missing"), _v("unicode_safe")],
+        "action": [_v("ignore_missing"), _v("one_of")(["published", "withdrawn"])],
+        "since": [_v("ignore_missing"), iso_date],
+        "until": [_v("ignore_missing"), iso_date],
+        "limit": [_v("default")(100), page_size],
+        "offset": [_v("default")(0), _v("natural_number_validator")],
+    }
+    data = validate(data_dict, schema, context)
+    org_id = None
+    if data.get("organization"):
+        org = model.Group.get(data["organization"])
+        if org is None or not org.is_organization:
+            raise invalid("organization", "Organization not found: %(value)s", value=data["organization"])
+        org_id = org.id
+    tk.check_access("publication_journal_list", context, {"organization_id": org_id})
+    query = Session.query(JournalEntry)
+    if org_id:
+        query = query.filter(JournalEntry.organization_id == org_id)
+    if data.get("dataset"):
+        package = model.Package.get(data["dataset"])
+        query = query.filter(JournalEntry.dataset_id == (package.id if package else data["dataset"]))
+    if data.get("action"):
+        query = query.filter(JournalEntry.action == data["action"])
+    if data.get("since"):
+        query = query.filter(JournalEntry.timestamp >= dt.datetime.combine(data["since"], dt.time.min))
+    if data.get("until"):
+        query = query.filter(
+            JournalEntry.timestamp < dt.datetime.combine(data["until"], dt.time.min) + dt.timedelta(days=1)
+        )
+    count = query.count()
+    rows = (
+        query.order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
+        .offset(data["offset"])
+        .limit(data["limit"])
+        .all()
+    )
+    actors = {row.actor for row in rows if row.actor}
+    names = (
+        dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(actors)))
+        if actors
+        else {}
+    )
+    return {"count": count, "results": [_entry_dict(row, names) for row in rows]}
+
+
+def _terms_dict(terms: TermsVersion) -> dict[str, Any]:
+    return {
+        "version": terms.version,
+        "title": terms.title,
+        "url": terms.url,
+        "summary": terms.summary,
+        "published_at": terms.published_at.isoformat(),
+    }
+
+
+def terms_version_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Publish a new version of the portal's terms of use (sysadmins). From
+    then on, each organization must accept it before publishing again."""
+    tk.check_access("terms_version_create", context, data_dict)
+    schema = {
+        "version": [_v("not_empty"), _v("unicode_safe")],
+        "title": [_v("not_empty"), _v("unicode_safe")],
+        "url": [_v("not_empty"), _v("unicode_safe"), _v("url_validator")],
+        "summary": [_v("ignore_missing"), _v("unicode_safe")],
+    }
+    data = validate(data_dict, schema, context)
+    if Session.query(TermsVersion).filter_by(version=data["version"]).first():
+        raise invalid("version", "This version of the terms of use already exists")
+    user = service.user_of(context)
+    terms = TermsVersion(published_by=user.id if user else None, **data)
+    Session.add(terms)
+    Session.commit()
+    return _terms_dict(terms)
+
+
+@tk.side_effect_free
+def terms_version_list(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every version of the terms of use, the one in force first."""
+    tk.check_access("terms_version_list", context, data_dict)
+    rows = Session.query(TermsVersion).order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
+    return [_terms_dict(t) for t in rows]
+
+
+def _organization(reference: str) -> model.Group:
+    org = model.Group.get(reference)
+    if org is None or not org.is_organization:
+        raise invalid("organization", "Organization not found: %(value)s", value=reference)
+    return org
+
+
+def terms_accept(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Accept the terms of use in force, for an organization (its admins).
+
+    :param organization: id or name
+    :param version: the version accepted: must be the one in force
+    """
+    schema = {
+        "organization": [_v("not_empty"), _v("unicode_safe")],
+        "version": [_v("not_empty"), _v("unicode_safe")],
+    }
+    data = validate(data_dict, schema, context)
+    org = _organization(data["organization"])
+    tk.check_access("terms_accept", context, {"organization_id": org.id})
+    terms = service.current_terms()
+    if terms is None or terms.version != data["version"]:
+        raise invalid(
+            "version",
+            "The terms of use in force are version %(version)s",
+            version=terms.version if terms else "-",
+        )
+    if service.accepted_version(org.id, terms) is None:
+        user = service.user_of(context)
+        Session.add(TermsAcceptance(organization_id=org.id, terms_version_id=terms.id, accepted_by=user.id))
+        Session.commit()
+    return terms_status(context, {"organization": org.id})
+
+
+@tk.side_effect_free
+def terms_status(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Has the organization accepted the terms of use in force?"""
+    data = validate(data_dict, {"organization": [_v("not_empty"), _v("unicode_safe")]}, context)
+    org = _organization(data["organization"])
+    tk.check_access("terms_status", context, {"organization_id": org.id})
+    terms = service.current_terms()
+    acceptance = (
+        Session.query(TermsAcceptance)
+        .filter_by(organization_id=org.id, terms_version_id=terms.id)
+        .one_or_none()
+        if terms
+        else None
+    )
+    user = Session.get(model.User, acceptance.accepted_by) if acceptance else None
+    return {
+        "organization": org.name,
+        "terms": _terms_dict(terms) if terms else None,
+        "accepted": terms is None or acceptance is not None,
+        "accepted_at": acceptance.accepted_at.isoformat() if acceptance else None,
+        "accepted_by": user.name if user else None,
+    }
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "dataset_publish": dataset_publish,
+        "dataset_withdraw": dataset_withdraw,
+        "publication_journal_list": publication_journal_list,
+        "terms_version_create": terms_version_create,
+        "terms_version_list": terms_version_list,
+        "terms_accept": terms_accept,
+        "terms_status": terms_status,
+        **chains.get_chained_actions(),
+    }

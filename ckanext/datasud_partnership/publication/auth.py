@@ -1,0 +1,49 @@
+"""Who reads the journal and handles the terms of use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import authz
+
+_ = tk._
+
+
+def _role(context: Any, organization_id: str | None) -> str | None:
+    user = context.get("user")
+    if not user or not organization_id:
+        return None
+    return authz.users_role_for_group_or_org(organization_id, user)
+
+
+def publication_journal_list(context: Any, data_dict: Any) -> dict[str, Any]:
+    """Members of the organization read its journal (sysadmins read all)."""
+    if _role(context, (data_dict or {}).get("organization_id")):
+        return {"success": True}
+    return {"success": False, "msg": _("Only the organization's members read its publication journal")}
+
+
+def terms_accept(context: Any, data_dict: Any) -> dict[str, Any]:
+    if _role(context, (data_dict or {}).get("organization_id")) == "admin":
+        return {"success": True}
+    return {"success": False, "msg": _("Only the organization's admins accept the terms of use for it")}
+
+
+def terms_version_create(context: Any, data_dict: Any) -> dict[str, Any]:
+    return {"success": False, "msg": _("Only the portal's administrators publish the terms of use")}
+
+
+@tk.auth_allow_anonymous_access
+def _everybody(context: Any, data_dict: Any) -> dict[str, Any]:
+    return {"success": True}
+
+
+def get_auth_functions() -> dict[str, Any]:
+    return {
+        "publication_journal_list": publication_journal_list,
+        "terms_accept": terms_accept,
+        "terms_version_create": terms_version_create,
+        "terms_version_list": _everybody,
+        "terms_status": _everybody,
+    }

@@ -1,0 +1,198 @@
+"""The gate on every path that can make a dataset public.
+
+Chained *actions*, not auth functions: harvesting and other internal callers
+run with ``ignore_auth``, and must meet the same gate. Each chained action
+runs CKAN's own action without committing, looks at what the dataset became,
+applies the gate (publication), the who-decides rule (withdrawal) and the
+licence rule (a published dataset keeps its licence), then commits, or rolls
+everything back and raises: a refused request changes nothing.
+
+``package_patch``, ``package_revise`` and the bulk "Make public" all end in
+``package_update``: they are covered by it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import dataclasses
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from . import service
+from .service import Snapshot
+
+_ = tk._
+
+DECLARATION = "publication_declaration"
+WITHDRAWAL = "publication_withdrawal"  # {"reason": ..., "ground": {...}}
+PATH = "datasud_publication_path"  # context key: which way the change came
+
+
+def _snapshot(reference: str | None) -> Snapshot | None:
+    package = model.Package.get(reference) if reference else None
+    return Snapshot.of(package) if package is not None else None
+
+
+def _apply(context: Any, before: Snapshot | None, package: model.Package, extra: dict[str, Any]) -> None:
+    after = Snapshot.of(package)
+    if extra["action"] == "package_delete":  # CKAN calls the hook just before deleting
+        after = dataclasses.replace(after, state="deleted")
+    if after.type == "harvest":  # harvest sources are datasets too: left alone
+        return
+    path = context.get(PATH) or extra["action"]
+    was_published = before is not None and before.published
+    if after.published and not was_published:
+        service.publish_checked(context, package, extra.get(DECLARATION), path)
+    elif after.published and was_published:
+        if before.license_id != after.license_id:
+            raise tk.ValidationError(
+                {
+                    "license_id": [
+                        _(
+                            "The licence of a published dataset does not change: withdraw it, "
+                            "then publish it again under the new licence"
+                        )
+                    ]
+                }
+            )
+        if before.owner_org != after.owner_org:  # a new publication, by another organization
+            service.publish_checked(context, package, extra.get(DECLARATION), path)
+    elif was_published and not after.published:
+        withdrawal = extra.get(WITHDRAWAL) or {}
+        service.withdraw_checked(context, package, withdrawal.get("reason"), withdrawal.get("ground"), path)
+
+
+STASH = "datasud_publication"  # context key: what the chained action saw before
+# Set while a guarded action runs: CKAN's package_update moves the dataset
+# through package_owner_org_update, which the outer check already covers.
+_guarding: contextvars.ContextVar[bool] = contextvars.ContextVar("datasud_guarding", default=False)
+
+
+def _guarded(
+    action: str, original: Any, context: Any, data_dict: dict[str, Any], reference: str | None
+) -> Any:
+    """Run CKAN's action with what the gate needs stashed in the context; the
+    gate itself runs in ``after_change``, before CKAN commits. On refusal the
+    whole transaction is rolled back: nothing changes."""
+    data_dict = dict(data_dict)
+    context[STASH] = {
+        "action": action,
+        "before": _snapshot(reference),
+        DECLARATION: data_dict.pop(DECLARATION, None),
+        WITHDRAWAL: data_dict.pop(WITHDRAWAL, None),
+    }
+    token = _guarding.set(True)
+    try:
+        return original(context, data_dict)
+    except Exception:
+        model.Session.rollback()
+        raise
+    finally:
+        _guarding.reset(token)
+        context.pop(STASH, None)
+
+
+def after_change(context: Any, pkg_dict: dict[str, Any]) -> None:
+    """Called by the IPackageController hooks, after CKAN saved the dataset
+    and before it commits: judge the change."""
+    stash = context.get(STASH)
+    if stash is None or stash.get("done"):
+        return
+    package = model.Package.get(pkg_dict.get("id") or pkg_dict.get("name") or "")
+    if package is None:
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    stash["done"] = True
+    _apply(context, stash["before"], package, stash)
+
+
+@tk.chained_action
+def package_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    return _guarded("package_create", original, context, data_dict, None)
+
+
+@tk.chained_action
+def package_update(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    return _guarded(
+        "package_update", original, context, data_dict, data_dict.get("id") or data_dict.get("name")
+    )
+
+
+@tk.chained_action
+def package_delete(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    return _guarded("package_delete", original, context, data_dict, data_dict.get("id"))
+
+
+@tk.chained_action
+def package_owner_org_update(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    """Moving a dataset: CKAN's action has no dataset hook, so the check runs
+    here, between CKAN's change and the commit."""
+    if _guarding.get():
+        return original(context, data_dict)
+    before = _snapshot(data_dict.get("id"))
+    deferred = context.get("defer_commit")
+    try:
+        result = original({**context, "defer_commit": True}, data_dict)
+        package = model.Package.get(data_dict.get("id"))
+        if package is not None and before is not None:
+            _apply(context, before, package, {"action": "package_owner_org_update"})
+    except Exception:
+        model.Session.rollback()
+        raise
+    if not deferred:
+        model.Session.commit()
+    return result
+
+
+@tk.chained_action
+def bulk_update_public(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    """The organization's "Make public": each dataset goes through the gate on
+    its own; those that pass are published, the others are reported."""
+    tk.check_access("bulk_update_public", context, data_dict)
+    declaration = data_dict.get(DECLARATION)
+    ids = [
+        row[0]
+        for row in model.Session.query(model.Package.id, model.Package.name)
+        .filter(model.Package.id.in_(data_dict.get("datasets") or []))
+        .filter(model.Package.owner_org == data_dict.get("org_id"))
+    ]
+    refused: dict[str, list[str]] = {}
+    for package_id in ids:
+        patch = {"id": package_id, "private": False, DECLARATION: declaration}
+        try:
+            tk.get_action("package_patch")(_fresh(context), patch)
+        except (tk.ValidationError, tk.NotAuthorized) as error:
+            package = model.Package.get(package_id)
+            refused[package.name if package else package_id] = _reasons(error)
+    if refused:
+        raise tk.ValidationError(
+            {
+                "datasets": [
+                    _("%(dataset)s was not published: %(reasons)s")
+                    % {"dataset": name, "reasons": "; ".join(reasons)}
+                    for name, reasons in refused.items()
+                ]
+            }
+        )
+
+
+def _fresh(context: Any) -> dict[str, Any]:
+    keys = ("user", "auth_user_obj", "ignore_auth", PATH)
+    return {key: context[key] for key in keys if key in context}
+
+
+def _reasons(error: Exception) -> list[str]:
+    if isinstance(error, tk.ValidationError):
+        return [f"{field}: {' '.join(map(str, messages))}" for field, messages in error.error_dict.items()]
+    return [str(error)]
+
+
+def get_chained_actions() -> dict[str, Any]:
+    return {
+        "package_create": package_create,
+        "package_update": package_update,
+        "package_owner_org_update": package_owner_org_update,
+        "package_delete": package_delete,
+        "bulk_update_public": bulk_update_public,
+    }

@@ -1,0 +1,159 @@
+"""The publication gate: when may a dataset become published?
+
+"Published" means publicly visible: the dataset is active and not private.
+A dataset becomes published only when every condition below holds, checked
+by the server at that moment. Plain Python, no CKAN import: the caller
+gathers the facts, this module judges them and names every unmet condition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+PERSONAL_DATA = ("none", "anonymized")
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation; the caller translates it."""
+    return message
+
+
+@dataclasses.dataclass(frozen=True)
+class Unmet:
+    """One condition that does not hold: the field at fault and a message
+    (an English msgid with ``%(name)s`` placeholders, translated by the caller)."""
+
+    condition: str
+    field: str
+    message: str
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Declaration:
+    """The publisher's declaration for one publication (GDPR)."""
+
+    personal_data: str  # "none" | "anonymized"
+    text_version: str
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Facts:
+    """What the gate looks at, gathered by the caller at the moment of publishing."""
+
+    agreement_in_force: bool
+    licence_id: str | None
+    open_licences: frozenset[str]
+    declaration: Declaration | None
+    declaration_version: str  # the current version of the declaration text
+    terms_version: str | None  # the current terms of use (None: none published yet)
+    terms_accepted: str | None  # the version the organization accepted
+    missing_metadata: tuple[str, ...] = ()
+
+
+def parse_declaration(value: Any) -> tuple[Declaration | None, list[Unmet]]:
+    """Read a declaration as an API client sends it: ``{"personal_data":
+    "none" | "anonymized", "text_version": ..., "note": ...}``."""
+    if value in (None, "", {}):
+        return None, []
+    if not isinstance(value, dict):
+        return None, [
+            Unmet("declaration", "publication_declaration", N_("The declaration must be an object"))
+        ]
+    problems = []
+    personal = value.get("personal_data")
+    if personal not in PERSONAL_DATA:
+        problems.append(
+            Unmet(
+                "declaration",
+                "publication_declaration",
+                N_("personal_data must be one of: %(values)s"),
+                {"values": ", ".join(PERSONAL_DATA)},
+            )
+        )
+    version = value.get("text_version")
+    if not isinstance(version, str) or not version.strip():
+        problems.append(Unmet("declaration", "publication_declaration", N_("text_version is missing")))
+    note = value.get("note") or ""
+    if not isinstance(note, str):
+        problems.append(Unmet("declaration", "publication_declaration", N_("note must be a text")))
+        note = ""
+    if personal == "anonymized" and not note.strip():
+        problems.append(
+            Unmet(
+                "declaration",
+                "publication_declaration",
+                N_("Say in a note how the personal data was anonymized"),
+            )
+        )
+    if problems:
+        return None, problems
+    return Declaration(personal_data=personal, text_version=version.strip(), note=note.strip()), []
+
+
+def unmet_conditions(facts: Facts) -> list[Unmet]:
+    """Every condition for publication that does not hold (empty: publish)."""
+    unmet = []
+    if not facts.agreement_in_force:
+        unmet.append(
+            Unmet(
+                "agreement",
+                "owner_org",
+                N_("The organization has no partnership agreement in force that grants publication"),
+            )
+        )
+    if not facts.licence_id:
+        unmet.append(Unmet("licence", "license_id", N_("Choose a licence")))
+    elif facts.licence_id not in facts.open_licences:
+        unmet.append(
+            Unmet(
+                "licence",
+                "license_id",
+                N_("The licence %(licence)s is not one of the portal's open licences: %(licences)s"),
+                {"licence": facts.licence_id, "licences": ", ".join(sorted(facts.open_licences))},
+            )
+        )
+    if facts.declaration is None:
+        unmet.append(
+            Unmet(
+                "declaration",
+                "publication_declaration",
+                N_("Declare that the data holds no personal data, or that it was anonymized"),
+            )
+        )
+    elif facts.declaration.text_version != facts.declaration_version:
+        unmet.append(
+            Unmet(
+                "declaration",
+                "publication_declaration",
+                N_("The declaration was made on text version %(given)s; the current version is %(current)s"),
+                {"given": facts.declaration.text_version, "current": facts.declaration_version},
+            )
+        )
+    if facts.terms_version is not None and facts.terms_accepted != facts.terms_version:
+        unmet.append(
+            Unmet(
+                "terms",
+                "terms_of_use",
+                N_("The organization has not accepted the terms of use in force (version %(version)s)"),
+                {"version": facts.terms_version},
+            )
+        )
+    for field in facts.missing_metadata:
+        unmet.append(Unmet("metadata", field, N_("Required for publication")))
+    return unmet
+
+
+def missing_metadata(dataset: dict[str, Any], required: Iterable[str]) -> tuple[str, ...]:
+    """The required fields that are empty in ``dataset`` (a package dict)."""
+    missing = []
+    for field in required:
+        value = dataset.get(field)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", [], {}):
+            missing.append(field)
+    return tuple(missing)

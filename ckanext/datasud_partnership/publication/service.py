@@ -1,0 +1,314 @@
+"""The one place that applies the publication gate, and the journal.
+
+Every path that can make a dataset public (the actions ``dataset_publish``,
+``package_create``, ``package_update`` and all that call it, the bulk
+"Make public", moving a dataset to another organization...) ends here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import authz, model
+
+from ..agreements import store as agreement_store
+from . import gate as G
+from .model import JournalEntry, TermsAcceptance, TermsVersion
+
+Session = model.Session
+_ = tk._
+
+OPTION = "ckanext.datasud_partnership."
+
+
+# -- the portal's settings ------------------------------------------------------
+def open_licences() -> frozenset[str]:
+    return frozenset(tk.aslist(tk.config.get(OPTION + "open_licences")))
+
+
+def declaration_version() -> str:
+    return str(tk.config.get(OPTION + "declaration_version"))
+
+
+def publishing_roles() -> list[str]:
+    return tk.aslist(tk.config.get(OPTION + "publishing_roles"))
+
+
+def sysadmins_may_publish() -> bool:
+    return tk.asbool(tk.config.get(OPTION + "sysadmins_may_publish"))
+
+
+def required_fields() -> list[str]:
+    return tk.aslist(tk.config.get(OPTION + "required_for_publication"))
+
+
+# -- states ----------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What matters of a dataset for publication, at one moment."""
+
+    id: str
+    state: str
+    private: bool
+    owner_org: str | None
+    license_id: str | None
+    type: str
+
+    @property
+    def published(self) -> bool:
+        return self.state == "active" and not self.private
+
+    @classmethod
+    def of(cls, package: model.Package) -> Snapshot:
+        return cls(
+            id=package.id,
+            state=package.state,
+            private=bool(package.private),
+            owner_org=package.owner_org,
+            license_id=package.license_id,
+            type=package.type,
+        )
+
+
+# -- terms of use ------------------------------------------------------------------
+def current_terms() -> TermsVersion | None:
+    return (
+        Session.query(TermsVersion).order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc()).first()
+    )
+
+
+def accepted_version(organization_id: str, terms: TermsVersion | None) -> str | None:
+    if terms is None:
+        return None
+    accepted = (
+        Session.query(TermsAcceptance)
+        .filter_by(organization_id=organization_id, terms_version_id=terms.id)
+        .one_or_none()
+    )
+    return terms.version if accepted else None
+
+
+# -- who decides --------------------------------------------------------------------
+def user_of(context: Any) -> model.User | None:
+    return model.User.get(context.get("user") or "") if context.get("user") else None
+
+
+def is_publisher(user: model.User | None, organization_id: str | None) -> bool:
+    """A member of the owning organization with a publishing role. A sysadmin
+    acts as the portal's team, even when CKAN made it a member of the
+    organization it created."""
+    if user is None or not organization_id or user.sysadmin:
+        return False
+    role = authz.users_role_for_group_or_org(organization_id, user.name)
+    return role in publishing_roles()
+
+
+def check_may_publish(context: Any, organization_id: str | None) -> None:
+    user = user_of(context)
+    if is_publisher(user, organization_id):
+        return
+    if user is not None and user.sysadmin and sysadmins_may_publish():
+        return
+    raise tk.NotAuthorized(
+        _("Only the partner publishes its datasets: a member of the organization with a publishing role")
+    )
+
+
+# -- the gate ------------------------------------------------------------------------
+# CKAN's ValidationError reads "tags" errors as per-tag dicts: tags are
+# named by the form's field instead.
+ERROR_KEYS = {"tags": "tag_string"}
+
+
+def refusal(unmet: list[G.Unmet]) -> tk.ValidationError:
+    errors: dict[str, list[str]] = {}
+    for condition in unmet:
+        text = _(condition.message)
+        key = ERROR_KEYS.get(condition.field, condition.field)
+        errors.setdefault(key, []).append(text % condition.params if condition.params else text)
+    return tk.ValidationError(errors)
+
+
+def check_gate(package: model.Package, declaration_value: Any, day: dt.date | None = None):
+    """Judge the publication of ``package`` (as it would be saved) now.
+    Returns (declaration, agreement) or raises a ValidationError naming every
+    unmet condition."""
+    declaration, problems = G.parse_declaration(declaration_value)
+    agreement = agreement_store.publishing_agreement(package.owner_org, day) if package.owner_org else None
+    terms = current_terms()
+    dataset = package_as_dict(package)
+    facts = G.Facts(
+        agreement_in_force=agreement is not None,
+        licence_id=package.license_id,
+        open_licences=open_licences(),
+        declaration=declaration,
+        declaration_version=declaration_version(),
+        terms_version=terms.version if terms else None,
+        terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
+        missing_metadata=G.missing_metadata(dataset, required_fields()),
+    )
+    unmet = problems + [
+        u for u in G.unmet_conditions(facts) if not (problems and u.condition == "declaration")
+    ]
+    if unmet:
+        raise refusal(unmet)
+    return declaration, agreement
+
+
+def package_as_dict(package: model.Package) -> dict[str, Any]:
+    """The fields the required-metadata rule reads, from the model."""
+    data: dict[str, Any] = {
+        "title": package.title,
+        "notes": package.notes,
+        "tags": [t.name for t in package.get_tags()],
+        "resources": [r.id for r in package.resources],
+        "url": package.url,
+        "author": package.author,
+        "maintainer": package.maintainer,
+        "version": package.version,
+    }
+    data.update(package.extras)
+    return data
+
+
+# -- the journal ---------------------------------------------------------------------
+def record(
+    package: model.Package,
+    action: str,
+    context: Any,
+    path: str,
+    declaration: G.Declaration | None = None,
+    agreement_id: str | None = None,
+    reason: str | None = None,
+    ground: dict[str, Any] | None = None,
+) -> JournalEntry:
+    user = user_of(context)
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    entry = JournalEntry(
+        dataset_id=package.id,
+        organization_id=package.owner_org,
+        action=action,
+        licence_id=package.license_id,
+        declaration=(
+            {
+                **dataclasses.asdict(declaration),
+                "declared_by": user.name if user else None,
+                "declared_at": now.isoformat(),
+            }
+            if declaration
+            else None
+        ),
+        agreement_id=agreement_id,
+        actor=user.id if user else None,
+        timestamp=now,
+        reason=reason,
+        ground=ground,
+        path=path,
+    )
+    Session.add(entry)
+    return entry
+
+
+def publish_checked(context: Any, package: model.Package, declaration_value: Any, path: str) -> JournalEntry:
+    """Apply the gate to a dataset about to become published and journal it."""
+    check_may_publish(context, package.owner_org)
+    declaration, agreement = check_gate(package, declaration_value)
+    return record(package, "published", context, path, declaration, agreement.id if agreement else None)
+
+
+GROUND_TYPES = {
+    "fault": "agreement_id",
+    "termination": "agreement_id",
+    "claim": "claim_id",
+    "takedown": "text",
+}
+
+
+def check_withdrawal(
+    context: Any, package: model.Package, reason: str | None, ground: Any
+) -> dict[str, Any] | None:
+    """The partner always may withdraw; the portal's team only with a ground:
+    a termination (for fault, or another mode that decided withdrawals), a
+    claim, or a legal takedown. Returns the ground to cite."""
+    user = user_of(context)
+    if is_publisher(user, package.owner_org):
+        return ground if isinstance(ground, dict) and ground else None
+    if user is None or not user.sysadmin:
+        raise tk.NotAuthorized(_("Only the partner withdraws its datasets"))
+    kind = ground.get("type") if isinstance(ground, dict) else None
+    if kind not in GROUND_TYPES:
+        raise tk.ValidationError(
+            {
+                "ground": [
+                    _(
+                        "The portal withdraws a partner's dataset only with a ground: "
+                        "a termination for fault, a claim or a legal takedown"
+                    )
+                ]
+            }
+        )
+    needed = GROUND_TYPES[kind]
+    value = str(ground.get(needed) or "").strip()
+    if not value:
+        raise tk.ValidationError({"ground": [_("The ground must give %s") % needed]})
+    if needed == "agreement_id":
+        termination = agreement_store.termination_of(value)
+        if (
+            termination is None
+            or termination.agreement_id is None
+            or (agreement_store.get(value).organization_id != package.owner_org)
+        ):
+            raise tk.ValidationError(
+                {"ground": [_("No termination of this organization's agreement is on record")]}
+            )
+        if kind == "fault" and termination.mode != "fault":
+            raise tk.ValidationError({"ground": [_("This agreement was not terminated for fault")]})
+        return {"type": kind, "agreement_id": value, "clause": termination.clause}
+    return {"type": kind, needed: value}
+
+
+def withdraw_checked(
+    context: Any, package: model.Package, reason: str | None, ground: Any, path: str
+) -> JournalEntry:
+    cited = check_withdrawal(context, package, reason, ground)
+    return record(package, "withdrawn", context, path, reason=reason, ground=cited)
+
+
+def last_publication(dataset_id: str) -> JournalEntry | None:
+    return (
+        Session.query(JournalEntry)
+        .filter_by(dataset_id=dataset_id, action="published")
+        .order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
+        .first()
+    )
+
+
+def withdraw_for_termination(agreement: Any, termination: Any) -> None:
+    """Withdraw the datasets a termination decided, when it takes effect.
+
+    Done on the models in the caller's transaction, so all of them or none
+    (CKAN 2.12's package_update discards its changes when asked not to
+    commit); CKAN reindexes them when the caller commits. Each journal entry
+    cites the agreement and the clause."""
+    query = Session.query(model.Package).filter(
+        model.Package.owner_org == agreement.organization_id,
+        model.Package.state == "active",
+        model.Package.private.is_(False),
+        model.Package.type != "harvest",
+    )
+    if termination.withdraw != "all":
+        query = query.filter(model.Package.id.in_(termination.withdraw))
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    context = {"user": site_user["name"]}
+    ground = {"type": "termination", "agreement_id": agreement.id}
+    reason = _("Termination of agreement %(reference)s (clause %(clause)s)") % {
+        "reference": agreement.reference,
+        "clause": termination.clause,
+    }
+    for package in query.order_by(model.Package.name).all():
+        cited = check_withdrawal(context, package, reason, ground)
+        package.private = True
+        record(package, "withdrawn", context, "termination", reason=reason, ground=cited)

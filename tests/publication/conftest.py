@@ -1,0 +1,78 @@
+"""A partner that may publish: an agreement in force, the terms accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ckan.tests import factories, helpers
+
+DECLARATION = {"personal_data": "none", "text_version": "2026-01"}
+
+
+def act(action_name: str, user: str | None = "cd13-editor", **data: Any) -> Any:
+    """Call an action as ``user`` (None: anonymous), authorization on."""
+    return helpers.call_action(action_name, context={"user": user or "", "ignore_auth": False}, **data)
+
+
+@pytest.fixture
+def partner(clean_db) -> dict[str, Any]:
+    users = {
+        "sysadmin": factories.Sysadmin(name="region-team"),
+        "admin": factories.User(name="cd13-admin"),
+        "editor": factories.User(name="cd13-editor"),
+        "member": factories.User(name="cd13-member"),
+        "outsider": factories.User(name="outsider"),
+        "other_editor": factories.User(name="nice-editor"),
+    }
+    org = factories.Organization(
+        name="cd13",
+        users=[
+            {"name": "cd13-admin", "capacity": "admin"},
+            {"name": "cd13-editor", "capacity": "editor"},
+            {"name": "cd13-member", "capacity": "member"},
+        ],
+    )
+    other = factories.Organization(name="nice", users=[{"name": "nice-editor", "capacity": "editor"}])
+    agreement = act(
+        "agreement_create",
+        user="region-team",
+        kind="datasud_partnership",
+        organization="cd13",
+        reference="CONV-CD13",
+        signed_on="2024-01-15",
+        notified_on="2024-01-31",
+    )
+    act(
+        "terms_version_create",
+        user="region-team",
+        version="1",
+        title="CGU DataSud",
+        url="https://datasud.example/cgu",
+    )
+    act("terms_accept", user="cd13-admin", organization="cd13", version="1")
+    return {"users": users, "org": org, "other": other, "agreement": agreement}
+
+
+def draft_dataset(name: str = "budget-2026", **fields: Any) -> dict[str, Any]:
+    """A private dataset of cd13 with everything publication needs."""
+    values = {
+        "name": name,
+        "title": "Budget primitif 2026",
+        "notes": "Le budget voté par le conseil départemental.",
+        "license_id": "odc-odbl",
+        "tags": [{"name": "budget"}],
+        "resources": [{"url": "https://cd13.example/budget.csv", "format": "CSV"}],
+        "private": True,
+        "owner_org": "cd13",
+    }
+    values.update(fields)
+    return act("package_create", **values)
+
+
+def published(name: str) -> bool:
+    from ckan import model
+
+    model.Session.expire_all()
+    package = model.Package.get(name)
+    return package.state == "active" and not package.private
