@@ -20,6 +20,7 @@ setup(
         "ckan[requirements]==2.12.0",
         "ckanext-scheming==3.1.0",
         "ckanext-harvest==1.6.3",
+        "ckanext-dcat==2.4.4",
         "luqum==1.0.0",
     ],
     extras_require={
@@ -32,6 +33,9 @@ setup(
         "ckan.plugins": [
             "datasud_partnership=ckanext.datasud_partnership.plugin:DatasudPartnershipPlugin",
             "datasud_pgsearch=ckanext.datasud_pgsearch.plugin:PgSearchPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "datasud_dcat_ap=ckanext.datasud_partnership.profile.dcat:DatasudDCATAPProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

@@ -37,7 +37,10 @@ else
     "ckan.site_url=$URL" \
     "ckan.redis.url=redis://127.0.0.1:6379/0" \
     "ckan.site_id=datasud_demo" \
-    "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest" \
+    "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest scheming_organizations dcat" \
+    "scheming.dataset_schemas=ckanext.datasud_partnership.profile:dataset.yaml" \
+    "scheming.organization_schemas=ckanext.datasud_partnership.profile:organization.yaml" \
+    "ckanext.dcat.rdf.profiles=euro_dcat_ap_3 datasud_dcat_ap" \
     "ckan.locale_default=fr" \
     "ckan.locales_offered=fr en" \
     "ckan.site_title=DataSud (démo)" \

@@ -626,6 +626,119 @@ DATASETS: list[dict[str, Any]] = [
 _CONTACTS = {CD13: _CD13_CONTACT, DIGNE: _DIGNE_CONTACT, VERDON: _VERDON_CONTACT}
 _RESOURCE_KEYS = ("url", "name", "format", "description")
 
+# --- Metadata profile (profile/dataset.yaml) --------------------------------------
+# The place each partner's datasets cover, and per dataset: themes, start of
+# the temporal coverage (and its end, when the data is closed), frequency.
+_PLACES = {
+    CD13: {"spatial_text": "Bouches-du-Rhône", "spatial_level": "departement", "spatial_code": "13"},
+    DIGNE: {"spatial_text": "Digne-les-Bains", "spatial_level": "commune", "spatial_code": "04070"},
+    VERDON: {
+        "spatial_text": "Haut-Verdon (Alpes-de-Haute-Provence)",
+        "spatial_level": "departement",
+        "spatial_code": "04",
+    },
+}
+_PROFILE: dict[str, tuple[list[str], str, str, str]] = {
+    "colleges-publics-bouches-du-rhone": (["education", "jeunesse"], "2024-09-01", "", "ANNUAL"),
+    "comptages-routiers-routes-departementales": (["mobilite"], "2024-01-01", "2024-12-31", "ANNUAL"),
+    "chantiers-reseau-routier-departemental": (["mobilite"], "2025-01-01", "", "DAILY"),
+    "itineraires-randonnee-pdipr": (["tourisme", "environnement"], "2023-01-01", "", "IRREG"),
+    "domaines-departementaux-espaces-naturels-sensibles": (
+        ["environnement"],
+        "2021-01-01",
+        "2030-12-31",
+        "IRREG",
+    ),
+    "acces-massifs-forestiers-ete": (["environnement", "securite"], "2025-06-01", "", "DAILY"),
+    "inventaire-registres-etat-civil-numerises": (
+        ["culture-patrimoine"],
+        "1600-01-01",
+        "1912-12-31",
+        "IRREG",
+    ),
+    "frequentation-musees-departementaux": (
+        ["culture-patrimoine", "tourisme"],
+        "2019-01-01",
+        "2024-12-31",
+        "ANNUAL",
+    ),
+    "centres-protection-maternelle-infantile": (["sante", "solidarites"], "2025-01-01", "", "IRREG"),
+    "beneficiaires-rsa-par-commune": (
+        ["solidarites", "emploi-formation"],
+        "2024-12-31",
+        "2024-12-31",
+        "ANNUAL",
+    ),
+    "donnees-essentielles-marches-publics-departement": (
+        ["economie-finances", "citoyennete"],
+        "2019-01-01",
+        "",
+        "MONTHLY",
+    ),
+    "budget-primitif-departement-2025": (["economie-finances"], "2025-01-01", "2025-12-31", "ANNUAL"),
+    "production-photovoltaique-batiments-departementaux": (["energie"], "2020-01-01", "", "MONTHLY"),
+    "consommations-energetiques-colleges": (["energie", "education"], "2023-01-01", "2024-12-31", "ANNUAL"),
+    "aides-departementales-jeunesse": (["jeunesse"], "", "", ""),
+    "parkings-publics-digne-les-bains": (["mobilite"], "2024-01-01", "", "UPDATE_CONT"),
+    "horaires-transports-urbains-dignois-gtfs": (["mobilite"], "2025-09-01", "", "IRREG"),
+    "bornes-recharge-vehicules-electriques-digne": (["energie", "mobilite"], "2023-06-01", "", "QUARTERLY"),
+    "hebergements-touristiques-etablissements-thermaux": (["tourisme"], "2025-01-01", "", "ANNUAL"),
+    "agenda-evenements-corso-lavande": (["culture-patrimoine", "tourisme"], "2025-01-01", "", "WEEKLY"),
+    "patrimoine-remarquable-digne-les-bains": (["culture-patrimoine"], "2022-01-01", "", "NEVER"),
+    "defibrillateurs-digne-les-bains": (["sante"], "2024-01-01", "", "QUARTERLY"),
+    "points-apport-volontaire-dechets": (["environnement"], "2024-01-01", "", "ANNUAL"),
+    "qualite-eau-distribuee-digne": (["sante", "environnement"], "2024-01-01", "2024-12-31", "MONTHLY"),
+    "deliberations-conseil-municipal-digne": (["citoyennete"], "2020-07-01", "", "MONTHLY"),
+    "emplois-saisonniers-commune-digne": (
+        ["emploi-formation", "jeunesse"],
+        "2025-04-01",
+        "2025-09-30",
+        "ANNUAL",
+    ),
+    # a draft still incomplete: no temporal coverage yet
+    "menus-restauration-scolaire-digne": (["jeunesse", "agriculture"], "", "", "WEEKLY"),
+    "arbres-alignement-espaces-verts-digne": (["environnement"], "", "", ""),
+    "horaires-navettes-estivales-haut-verdon": (
+        ["mobilite", "tourisme"],
+        "2023-07-01",
+        "2023-08-31",
+        "ANNUAL",
+    ),
+    "arrets-transport-a-la-demande-haut-verdon": (["mobilite"], "2024-01-01", "", "IRREG"),
+}
+for _dataset in DATASETS:
+    _themes, _start, _end, _frequency = _PROFILE.get(_dataset["name"], ([], "", "", ""))
+    _values = {"theme": _themes, "temporal_start": _start, "temporal_end": _end, "frequency": _frequency}
+    _dataset.update(
+        {**_PLACES[_dataset["owner_org"]], **{key: value for key, value in _values.items() if value}}
+    )
+# The partners' legal identity (profile/organization.yaml).
+_ORGANIZATION_PROFILE = {
+    CD13: {
+        "legal_name": "Département des Bouches-du-Rhône",
+        "body_type": "departement",
+        "siren": "221300015",
+        "url": "https://www.departement13.example",
+        "email": "opendata@departement13.example",
+    },
+    DIGNE: {
+        "legal_name": "Commune de Digne-les-Bains",
+        "body_type": "commune",
+        "siren": "210400701",
+        "url": "https://www.dignelesbains.example",
+        "email": "opendata@dignelesbains.example",
+    },
+    VERDON: {
+        "legal_name": "Syndicat mixte des mobilités du Haut-Verdon",
+        "body_type": "syndicat",
+        "siren": "253800825",
+        "url": "https://www.mobilites-haut-verdon.example",
+        "email": "donnees@mobilites-haut-verdon.example",
+    },
+}
+for _org in ORGANIZATIONS:
+    _org.update(_ORGANIZATION_PROFILE[_org["name"]])
+
 # --- Agreements ------------------------------------------------------------------
 REGION = {
     "role": "operator",
@@ -868,7 +981,7 @@ def _ensure_user(user: dict[str, Any], actor: str) -> str:
 
 
 def _ensure_organization(org: dict[str, Any]) -> str:
-    wanted = {key: org[key] for key in ("name", "title", "description")}
+    wanted = {key: org[key] for key in ("name", "title", "description", *_ORGANIZATION_PROFILE[org["name"]])}
     try:
         current = _call("organization_show", _as(SYSADMIN), id=org["name"])
     except tk.ObjectNotFound:

@@ -17,6 +17,11 @@ from .agreements import model as _agreement_tables  # noqa: F401 - registers the
 from .agreements import notify as agreement_notify
 from .agreements import schedule as agreement_schedule
 from .agreements import store as agreement_store
+from .profile import dcat as profile_dcat
+from .profile import duplicates as profile_duplicates
+from .profile import helpers as profile_helpers
+from .profile import validators as profile_validators
+from .profile import vocabularies as profile_vocabularies
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
@@ -41,16 +46,22 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITemplateHelpers)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IBlueprint)
+    p.implements(p.IValidators)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
         tk.add_template_directory(config, "templates")
         agreement_activity.register_activity_types()
+        # the portal's licence list, unless the site names another one
+        if not config.get("licenses_group_url"):
+            directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
+            config["licenses_group_url"] = (directory / "licenses.json").resolve().as_uri()
 
     # IConfigurable: a wrong agreement kind file stops start-up, naming it
     def configure(self, config: Any) -> None:
         directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
         kinds.configure(directory / "agreement_kinds")
+        profile_vocabularies.configure_themes(directory / "themes.yaml")
         # a termination that takes effect withdraws the datasets it decided
         handlers = agreement_schedule.withdrawal_handlers
         if publication_service.withdraw_for_termination not in handlers:
@@ -62,11 +73,18 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # IActions
     def get_actions(self) -> dict[str, Any]:
-        return {
+        actions = {
             **agreement_actions.get_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
         }
+        # the likely-duplicate warning around the publication gate's package_create
+        actions["package_create"] = profile_duplicates.warn_on_create(actions["package_create"])
+        actions["resource_create"] = profile_duplicates.resource_create
+        actions["dataset_likely_duplicates"] = profile_duplicates.dataset_likely_duplicates
+        if p.plugin_loaded("dcat"):
+            actions["dcat_dataset_show"] = profile_dcat.dcat_dataset_show
+        return actions
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
@@ -84,7 +102,11 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return agreement_activity.helpers()
+        return {**agreement_activity.helpers(), **profile_helpers.get_helpers()}
+
+    # IValidators: the metadata profile's validators
+    def get_validators(self) -> dict[str, Any]:
+        return profile_validators.get_validators()
 
     # IBlueprint: the protected download of an agreement's uploaded documents
     def get_blueprint(self) -> Any:

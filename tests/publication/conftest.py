@@ -8,6 +8,12 @@ import pytest
 from ckan.tests import factories, helpers
 
 DECLARATION = {"personal_data": "none", "text_version": "2026-01"}
+# what the metadata profile requires for publication, besides the core fields
+PROFILE_FIELDS = {
+    "theme": ["economie-finances"],
+    "spatial_text": "Bouches-du-Rhône",
+    "temporal_start": "2026-01-01",
+}
 
 
 def act(action_name: str, user: str | None = "cd13-editor", **data: Any) -> Any:
@@ -63,6 +69,7 @@ def draft_dataset(name: str = "budget-2026", **fields: Any) -> dict[str, Any]:
         "license_id": "odc-odbl",
         "tags": [{"name": "budget"}],
         "resources": [{"url": "https://cd13.example/budget.csv", "format": "CSV"}],
+        **PROFILE_FIELDS,
         "private": True,
         "owner_org": "cd13",
     }

@@ -8,7 +8,7 @@ from ckan import model
 from ckan.logic import ValidationError
 from ckan.tests import factories
 
-from .conftest import DECLARATION, act, draft_dataset, published
+from .conftest import DECLARATION, PROFILE_FIELDS, act, draft_dataset, published
 
 
 def journal(dataset: str) -> list[str]:
@@ -59,6 +59,7 @@ def test_package_create_passes(partner):
         tags=[{"name": "budget"}],
         resources=[{"url": "https://cd13.example/b.csv"}],
         publication_declaration=DECLARATION,
+        **PROFILE_FIELDS,
     )
     assert published(created["name"])
     entry = act("publication_journal_list", user="cd13-member", organization="cd13")["results"][0]

@@ -52,6 +52,8 @@ class Facts:
     terms_version: str | None  # the current terms of use (None: none published yet)
     terms_accepted: str | None  # the version the organization accepted
     missing_metadata: tuple[str, ...] = ()
+    # each required field's label, in the user's language (default: its name)
+    metadata_labels: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def parse_declaration(value: Any) -> tuple[Declaration | None, list[Unmet]]:
@@ -143,7 +145,14 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
             )
         )
     for field in facts.missing_metadata:
-        unmet.append(Unmet("metadata", field, N_("Required for publication")))
+        unmet.append(
+            Unmet(
+                "metadata",
+                field,
+                N_("%(label)s: required for publication"),
+                {"label": facts.metadata_labels.get(field, field)},
+            )
+        )
     return unmet
 
 

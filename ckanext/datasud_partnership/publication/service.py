@@ -41,8 +41,15 @@ def sysadmins_may_publish() -> bool:
     return tk.asbool(tk.config.get(OPTION + "sysadmins_may_publish"))
 
 
-def required_fields() -> list[str]:
-    return tk.aslist(tk.config.get(OPTION + "required_for_publication"))
+def required_fields(dataset_type: str = "dataset") -> list[str]:
+    """The fields the dataset schema marks ``required_for_publication``; the
+    config option when no scheming schema is loaded."""
+    from ..profile import schema as profile_schema
+
+    fields = profile_schema.required_for_publication(dataset_type)
+    if fields is None:
+        return tk.aslist(tk.config.get(OPTION + "required_for_publication"))
+    return fields
 
 
 # -- states ----------------------------------------------------------------------
@@ -148,7 +155,8 @@ def check_gate(package: model.Package, declaration_value: Any, day: dt.date | No
         declaration_version=declaration_version(),
         terms_version=terms.version if terms else None,
         terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
-        missing_metadata=G.missing_metadata(dataset, required_fields()),
+        missing_metadata=G.missing_metadata(dataset, required_fields(package.type)),
+        metadata_labels=metadata_labels(package.type),
     )
     unmet = problems + [
         u for u in G.unmet_conditions(facts) if not (problems and u.condition == "declaration")
@@ -164,14 +172,23 @@ def package_as_dict(package: model.Package) -> dict[str, Any]:
         "title": package.title,
         "notes": package.notes,
         "tags": [t.name for t in package.get_tags()],
+        "tag_string": ",".join(t.name for t in package.get_tags()),
         "resources": [r.id for r in package.resources],
         "url": package.url,
         "author": package.author,
         "maintainer": package.maintainer,
         "version": package.version,
     }
-    data.update(package.extras)
+    # a multiple-choice field stores its empty list as "[]"
+    data.update({key: value for key, value in package.extras.items() if value != "[]"})
     return data
+
+
+def metadata_labels(dataset_type: str) -> dict[str, str]:
+    """The labels of the required fields, in the user's language."""
+    from ..profile import schema as profile_schema
+
+    return {field: profile_schema.label(field, dataset_type) for field in required_fields(dataset_type)}
 
 
 # -- the journal ---------------------------------------------------------------------
@@ -216,6 +233,8 @@ def publish_checked(context: Any, package: model.Package, declaration_value: Any
     """Apply the gate to a dataset about to become published and journal it."""
     check_may_publish(context, package.owner_org)
     declaration, agreement = check_gate(package, declaration_value)
+    if not package.extras.get("publication_date"):  # set once, at the first publication
+        package.extras["publication_date"] = dt.date.today().isoformat()
     return record(package, "published", context, path, declaration, agreement.id if agreement else None)
 
 
