@@ -38,8 +38,14 @@ def required_for_publication(dataset_type: str = "dataset") -> list[str] | None:
 
 
 def language() -> str:
+    """The user's language; outside a request (command line, tests), English,
+    as CKAN's gettext gives the messages untranslated there."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return "en"
     try:
-        return str(tk.h.lang() or "")
+        return str(tk.h.lang() or tk.config.get("ckan.locale_default") or "fr")
     except (RuntimeError, TypeError, AttributeError):
         return str(tk.config.get("ckan.locale_default") or "fr")
 
