@@ -17,8 +17,8 @@ from .agreements import model as _agreement_tables  # noqa: F401 - registers the
 from .agreements import notify as agreement_notify
 from .agreements import schedule as agreement_schedule
 from .agreements import store as agreement_store
+from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
-from .profile import duplicates as profile_duplicates
 from .profile import helpers as profile_helpers
 from .profile import validators as profile_validators
 from .profile import vocabularies as profile_vocabularies
@@ -78,10 +78,9 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
         }
-        # the likely-duplicate warning around the publication gate's package_create
-        actions["package_create"] = profile_duplicates.warn_on_create(actions["package_create"])
-        actions["resource_create"] = profile_duplicates.resource_create
-        actions["dataset_likely_duplicates"] = profile_duplicates.dataset_likely_duplicates
+        # the profile's notes (likely duplicates, what a draft still needs)
+        # around the publication gate's package_create
+        actions.update(profile_actions.get_actions(actions))
         if p.plugin_loaded("dcat"):
             actions["dcat_dataset_show"] = profile_dcat.dcat_dataset_show
         return actions

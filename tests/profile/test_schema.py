@@ -34,9 +34,29 @@ def test_the_schema_is_the_one_source_of_what_publication_requires():
     assert profile_schema.label("spatial_text", lang="en") == "Spatial coverage"
 
 
-def test_a_partner_saves_an_incomplete_draft():
+def test_a_partner_saves_an_incomplete_draft_and_sees_what_publication_needs():
     draft = act("package_create", name="brouillon", title="Brouillon", owner_org="cd13", private=True)
     assert draft["private"] is True
+    needed = [
+        {"field": "notes", "label": "Description"},
+        {"field": "theme", "label": "Themes"},
+        {"field": "tag_string", "label": "Keywords"},
+        {"field": "spatial_text", "label": "Spatial coverage"},
+        {"field": "temporal_start", "label": "Temporal coverage (start)"},
+        {"field": "resources", "label": "Resources"},
+    ]
+    assert draft["missing_for_publication"] == needed
+    assert act("dataset_missing_metadata", id="brouillon") == needed
+    act("package_patch", id="brouillon", notes="Une description.", spatial_text="Marseille")
+    assert [entry["field"] for entry in act("dataset_missing_metadata", id="brouillon")] == [
+        "theme",
+        "tag_string",
+        "temporal_start",
+        "resources",
+    ]
+    with pytest.raises(helpers.logic.NotAuthorized):
+        act("dataset_missing_metadata", user="outsider", id="brouillon")
+    assert act("package_create", **complete("parkings"), private=True)["missing_for_publication"] == []
     draft = act("package_create", name="en-cours", title="En cours", owner_org="cd13", state="draft")
     assert draft["state"] == "draft"
 

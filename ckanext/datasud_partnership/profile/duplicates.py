@@ -77,7 +77,7 @@ def warning(duplicates: list[dict[str, Any]]) -> dict[str, Any] | None:
     return {"message": message(duplicates), "datasets": duplicates}
 
 
-def _show_in_form(found: dict[str, Any] | None) -> None:
+def show_in_form(found: dict[str, Any] | None) -> None:
     """In the web UI (not the API), a notice on the next page of the form."""
     if found is None:
         return
@@ -89,24 +89,6 @@ def _show_in_form(found: dict[str, Any] | None) -> None:
         tk.h.flash_notice(found["message"])
 
 
-def warn_on_create(inner: Any) -> Any:
-    """``package_create`` (``inner``: the chained action under it) with the warning."""
-
-    @tk.chained_action
-    def package_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
-        result = inner(original, context, data_dict)
-        if not isinstance(result, dict) or result.get("type", "dataset") == "harvest":
-            return result
-        urls = [resource.get("url") or "" for resource in result.get("resources") or []]
-        found = warning(find(result.get("owner_org"), result.get("title"), urls, result.get("id")))
-        if found:
-            result = {**result, RESULT_KEY: found}
-            _show_in_form(found)
-        return result
-
-    return package_create
-
-
 @tk.chained_action
 def resource_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     result = original(context, data_dict)
@@ -116,23 +98,5 @@ def resource_create(original: Any, context: Any, data_dict: dict[str, Any]) -> A
     found = warning(find(package.owner_org, None, [result.get("url") or ""], package.id))
     if found:
         result = {**result, RESULT_KEY: found}
-        _show_in_form(found)
+        show_in_form(found)
     return result
-
-
-@tk.side_effect_free
-def dataset_likely_duplicates(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
-    """The likely duplicates of an existing dataset (same organization, same
-    title or a resource with the same URL).
-
-    :param id: the dataset's id or name
-    """
-    reference = data_dict.get("id")
-    if not reference:
-        raise tk.ValidationError({"id": [_("Missing value")]})
-    tk.check_access("package_show", context, {"id": reference})
-    package = model.Package.get(reference)
-    if package is None:
-        raise tk.ObjectNotFound(_("Dataset not found"))
-    urls = [resource.url for resource in package.resources]
-    return find(package.owner_org, package.title, urls, package.id)

@@ -68,3 +68,13 @@ def label(field_name: str, dataset_type: str = "dataset", lang: str | None = Non
         if field["field_name"] == field_name:
             return _text(field.get("label") or field_name, lang)
     return field_name
+
+
+def missing_for_publication(package: Any) -> list[dict[str, str]]:
+    """The fields of ``package`` (a model object) that publication still
+    needs, each with its label in the user's language."""
+    from ..publication import gate, service
+
+    dataset = service.package_as_dict(package)
+    missing = gate.missing_metadata(dataset, service.required_fields(package.type))
+    return [{"field": field, "label": label(field, package.type)} for field in missing]
