@@ -17,6 +17,9 @@ from .agreements import model as _agreement_tables  # noqa: F401 - registers the
 from .agreements import notify as agreement_notify
 from .agreements import schedule as agreement_schedule
 from .agreements import store as agreement_store
+from .claims import actions as claim_actions
+from .claims import auth as claim_auth
+from .claims import model as _claim_tables  # noqa: F401 - registers the tables
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
@@ -66,6 +69,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_actions.get_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
+            **claim_actions.get_actions(),
         }
 
     # IAuthFunctions
@@ -74,6 +78,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_auth.get_auth_functions(),
             **agreement_documents.get_auth_functions(),
             **publication_auth.get_auth_functions(),
+            **claim_auth.get_auth_functions(),
         }
 
     # ISignal: what follows the agreement events once committed

@@ -10,6 +10,8 @@ from ckan import model
 
 from ..agreements.actions import invalid, validate
 from ..agreements.schema import iso_date, page_size
+from ..claims import mail as claims_mail
+from ..claims import service as claims_service
 from . import chains, service
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 
@@ -79,9 +81,14 @@ def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
         raise invalid("id", "This dataset is not published")
     context[chains.PATH] = context.get(chains.PATH) or "dataset_withdraw"
     withdrawal = {"reason": data["reason"], "ground": data.get("ground")}
-    return tk.get_action("package_patch")(
+    result = tk.get_action("package_patch")(
         context, {"id": package.id, "private": True, chains.WITHDRAWAL: withdrawal}
     )
+    ground = data.get("ground")
+    if isinstance(ground, dict) and ground.get("type") == "claim":  # tell whoever filed it
+        claim = claims_service.get(ground["claim_id"])
+        claims_mail.answered(claim, claim.messages[-1])
+    return result
 
 
 def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
 from ..agreements import store as agreement_store
+from ..claims import service as claims
 from . import gate as G
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 
@@ -234,10 +235,11 @@ def check_withdrawal(
     a termination (for fault, or another mode that decided withdrawals), a
     claim, or a legal takedown. Returns the ground to cite."""
     user = user_of(context)
-    if is_publisher(user, package.owner_org):
-        return ground if isinstance(ground, dict) and ground else None
-    if user is None or not user.sysadmin:
+    partner = is_publisher(user, package.owner_org)
+    if not partner and (user is None or not user.sysadmin):
         raise tk.NotAuthorized(_("Only the partner withdraws its datasets"))
+    if partner and not ground:
+        return None  # the partner needs no ground; one it cites is checked
     kind = ground.get("type") if isinstance(ground, dict) else None
     if kind not in GROUND_TYPES:
         raise tk.ValidationError(
@@ -267,6 +269,8 @@ def check_withdrawal(
         if kind == "fault" and termination.mode != "fault":
             raise tk.ValidationError({"ground": [_("This agreement was not terminated for fault")]})
         return {"type": kind, "agreement_id": value, "clause": termination.clause}
+    if kind == "claim":
+        claims.citable(value, package.id)
     return {"type": kind, needed: value}
 
 
@@ -274,7 +278,10 @@ def withdraw_checked(
     context: Any, package: model.Package, reason: str | None, ground: Any, path: str
 ) -> JournalEntry:
     cited = check_withdrawal(context, package, reason, ground)
-    return record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    entry = record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    if cited and cited["type"] == "claim":  # the claim it answers is closed with it
+        claims.close(claims.get(cited["claim_id"]), user_of(context), "withdrawn", reason or "")
+    return entry
 
 
 def last_publication(dataset_id: str) -> JournalEntry | None:
