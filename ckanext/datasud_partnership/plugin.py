@@ -25,6 +25,7 @@ from .publication import auth as publication_auth
 from .publication import chains as publication_chains
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import service as publication_service
+from .publication import status as publication_status
 
 # The repository's config/ folder, used when no config_dir is set.
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -105,3 +106,13 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication_chains.after_change(context, pkg_dict)
+
+    # IPackageController: the publication status, read from the journal
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type") != "harvest" and pkg_dict.get("id"):
+            pkg_dict.update(publication_status.of(pkg_dict))
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if pkg_dict.get("type") != "harvest":
+            pkg_dict.update(publication_status.index_fields(pkg_dict))
+        return pkg_dict
