@@ -26,6 +26,7 @@ from .publication import chains as publication_chains
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import service as publication_service
 from .publication import status as publication_status
+from .publication import views as publication_views
 
 # The repository's config/ folder, used when no config_dir is set.
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -92,9 +93,10 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_helpers(self) -> dict[str, Any]:
         return agreement_activity.helpers()
 
-    # IBlueprint: the protected download of an agreement's uploaded documents
+    # IBlueprint: the protected download of an agreement's uploaded documents;
+    # the publication journal as CSV
     def get_blueprint(self) -> Any:
-        return agreement_documents.blueprint
+        return [agreement_documents.blueprint, publication_views.blueprint]
 
     # IPackageController: the publication gate, once CKAN saved the change
     # and before it commits (see publication/chains.py)

@@ -4,6 +4,7 @@ withdrawn dataset; nothing a client sends can set them."""
 
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 import pytest
 from freezegun import freeze_time
 
@@ -109,3 +110,37 @@ def test_the_last_publication_date_is_a_date_range_in_search(partner):
         draft_dataset("autumn", private=False, publication_declaration=DECLARATION)
     found = act("package_search", user=None, fq="last_publication_date:[2026-06-01T00:00:00Z TO *]")
     assert [d["name"] for d in found["results"]] == ["autumn"]
+
+
+def test_the_journal_exports_as_csv_for_the_organization_s_members(three_datasets, app):
+    import csv
+    import io
+
+    text = act("publication_journal_export", user="cd13-member", organization="cd13")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["dataset_name"], r["action"]) for r in rows] == [
+        ("withdrawn-one", "withdrawn"),
+        ("withdrawn-one", "published"),
+        ("published-one", "published"),
+    ]
+    published_row = rows[-1]
+    assert published_row["licence_id"] == "odc-odbl"
+    assert published_row["personal_data"] == "none"
+    assert published_row["declared_by"] == "cd13-editor"
+    assert published_row["actor"] == "cd13-editor"
+    assert published_row["agreement_id"] == three_datasets["agreement"]["id"]
+    assert rows[0]["reason"] == "Erreur"
+    only = act("publication_journal_export", user="cd13-member", organization="cd13", action="withdrawn")
+    assert len(list(csv.DictReader(io.StringIO(only)))) == 1
+    with pytest.raises(tk.NotAuthorized):
+        act("publication_journal_export", user="nice-editor", organization="cd13")
+    # the download the journal page links to
+    url = "/publication-journal.csv?organization=cd13&action=published"
+    app.get(url, status=403, base_url="http://localhost")
+    app.set_session_user("cd13-member")
+    response = app.get(url, status=200, base_url="http://localhost")
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "journal-publication-cd13-" in response.headers["Content-Disposition"]
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("timestamp,action,dataset_id,dataset_name")
+    assert len(lines) == 3

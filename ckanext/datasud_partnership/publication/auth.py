@@ -42,6 +42,7 @@ def _everybody(context: Any, data_dict: Any) -> dict[str, Any]:
 def get_auth_functions() -> dict[str, Any]:
     return {
         "publication_journal_list": publication_journal_list,
+        "publication_journal_export": publication_journal_list,
         "terms_accept": terms_accept,
         "terms_version_create": terms_version_create,
         "terms_version_list": _everybody,
