@@ -112,7 +112,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     # IPackageController: the publication status, read from the journal
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type") != "harvest" and pkg_dict.get("id"):
-            pkg_dict.update(publication_status.of(pkg_dict))
+            publication_status.add_to_shown(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") != "harvest":

@@ -298,8 +298,8 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
 
     Done on the models in the caller's transaction, so all of them or none
     (CKAN 2.12's package_update discards its changes when asked not to
-    commit); CKAN reindexes them when the caller commits. Each journal entry
-    cites the agreement and the clause."""
+    commit), then reindexed. Each journal entry cites the agreement and the
+    clause."""
     query = Session.query(model.Package).filter(
         model.Package.owner_org == agreement.organization_id,
         model.Package.state == "active",
@@ -315,7 +315,23 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
         "reference": agreement.reference,
         "clause": termination.clause,
     }
+    withdrawn = []
     for package in query.order_by(model.Package.name).all():
         cited = check_withdrawal(context, package, reason, ground)
         package.private = True
         record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
+        withdrawn.append(package.id)
+    reindex(withdrawn)
+
+
+def reindex(package_ids: list[str]) -> None:
+    """Update the search index for datasets changed on the models: CKAN 2.12
+    indexes in its actions only. Done before the caller commits, as CKAN's
+    own actions do: the public never finds a withdrawn dataset in search."""
+    from ckan import logic
+    from ckan.lib import search
+
+    for package_id in package_ids:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=True)
+    if package_ids:
+        search.commit()

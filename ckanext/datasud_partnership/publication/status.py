@@ -15,6 +15,7 @@ The journal is the only source: nothing a client sends can set these.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ckan import model
@@ -50,6 +51,16 @@ def of(dataset: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def add_to_shown(pkg_dict: dict[str, Any]) -> None:
+    """``package_show``: a dict read from the search index (CKAN's cache, valid
+    while ``metadata_modified`` matches) carries the fields as they were
+    computed when it was indexed, and every publication or withdrawal
+    reindexes the dataset; a dict built from the database gets them read
+    from the journal."""
+    if FIELDS[0] not in pkg_dict:
+        pkg_dict.update(of(pkg_dict))
+
+
 def status(state: str | None, private: bool, ever_published: bool) -> str:
     if state == "draft":
         return "draft"
@@ -61,7 +72,10 @@ def status(state: str | None, private: bool, ever_published: bool) -> str:
 def index_fields(index_dict: dict[str, Any]) -> dict[str, Any]:
     """The status fields as the search index takes them: dates in UTC with a
     trailing Z (Solr's format; CKAN's own date clean-up ran before plugins)."""
-    fields = of(index_dict)
+    shown = index_dict.get("validated_data_dict")
+    shown = json.loads(shown) if isinstance(shown, str) else {}
+    # package_show just computed them for the stored copy: no second read
+    fields = {name: shown[name] for name in FIELDS if name in shown} if FIELDS[0] in shown else of(index_dict)
     for name in ("publication_date", "last_publication_date"):
         value = fields.pop(name)
         if value:
