@@ -20,6 +20,7 @@ from .agreements import store as agreement_store
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
+from .publication import harvest_actions as publication_harvest
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import service as publication_service
 
@@ -66,6 +67,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_actions.get_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
+            **publication_harvest.get_actions(),
         }
 
     # IAuthFunctions
@@ -74,6 +76,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_auth.get_auth_functions(),
             **agreement_documents.get_auth_functions(),
             **publication_auth.get_auth_functions(),
+            **publication_harvest.get_auth_functions(),
         }
 
     # ISignal: what follows the agreement events once committed
