@@ -24,9 +24,8 @@ from typing import Any
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan import authz, model
-from sqlalchemy import Column, DateTime, Integer, Text, and_, exists, or_
+from sqlalchemy import Column, DateTime, Integer, Text, and_, or_
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import aliased
 
 from ..agreements.model import PREFIX, _now
 from . import gate as G
@@ -192,21 +191,20 @@ def importing_object(context: Any, package: model.Package) -> Any:
     source and guid does."""
     if not context.get("ignore_auth") or not plugins.plugin_loaded("harvest"):
         return None
-    from ckanext.harvest.model import HarvestObject
+    from ckanext.harvest.model import HarvestObject as Object
 
-    earlier = aliased(HarvestObject)
-    same_record = exists().where(
-        and_(
-            earlier.package_id == package.id,
-            earlier.guid == HarvestObject.guid,
-            earlier.harvest_source_id == HarvestObject.harvest_source_id,
-        )
-    )
+    # two indexed look-ups (package_id, then guid), rather than one correlated query
+    records = Session.query(Object.guid, Object.harvest_source_id).filter(Object.package_id == package.id)
+    same_record = [
+        and_(Object.guid == guid, Object.harvest_source_id == source_id)
+        for guid, source_id in records.distinct()
+    ]
+    if not same_record:
+        return None
     return (
-        Session.query(HarvestObject)
-        .filter(HarvestObject.state == "IMPORT")
-        .filter(or_(HarvestObject.package_id == package.id, same_record))
-        .order_by(HarvestObject.import_started.desc())
+        Session.query(Object)
+        .filter(Object.state == "IMPORT", or_(*same_record))
+        .order_by(Object.import_started.desc())
         .first()
     )
 
