@@ -36,11 +36,14 @@ existing one instead; every table of it is emptied):
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import json
 import logging
 import os
 import platform
+import pstats
 import subprocess
 import sys
 import time
@@ -203,6 +206,7 @@ def published_count(org: str) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=200, help="remote datasets per run (default 200)")
+    parser.add_argument("--profile", action="store_true", help="run the gate's jobs under cProfile (slower)")
     parser.add_argument("--warmup", type=int, default=10, help="datasets of the warm-up jobs (default 10)")
     parser.add_argument("--database", default="datasud_bench_harvest", help="database to use (emptied)")
     parser.add_argument("--redis-db", type=int, default=4, help="Redis database number (default 4)")
@@ -282,7 +286,16 @@ def main(argv: list[str] | None = None) -> int:
                 if mode == "plain":
                     plugins.unload("datasud_partnership")
                 try:
+                    if args.profile and mode == "gate":
+                        profiler = cProfile.Profile()
+                        profiler.enable()
                     seconds, counts = timed_job(sources[mode])
+                    if args.profile and mode == "gate":
+                        profiler.disable()
+                        report = io.StringIO()
+                        stats = pstats.Stats(profiler, stream=report).sort_stats("cumulative")
+                        stats.print_stats("datasud_partnership|ckan/logic/action", 25)
+                        print(f"--- {step}/gate under cProfile ---\n{report.getvalue()}", file=sys.stderr)
                 finally:
                     if mode == "plain":
                         plugins.load("datasud_partnership")

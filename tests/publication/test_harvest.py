@@ -190,7 +190,7 @@ def test_no_agreement_imports_private_with_the_reason_for_the_organization(unbou
     assert act("package_search", user="outsider", q="*:*")["count"] == 0
 
 
-def test_no_declaration_imports_private_until_an_admin_declares(partner, remote):
+def test_no_declaration_imports_private_until_an_admin_declares(partner, remote, app):
     dataset = remote.add("parkings")
     source = make_source(declaration=None)
     run_job(source["id"])
@@ -200,6 +200,15 @@ def test_no_declaration_imports_private_until_an_admin_declares(partner, remote)
     assert "no personal-data declaration" in status["reasons"][0]["message"]
     shown = act("harvest_source_declaration_show", user="cd13-member", id=source["id"])
     assert shown["declaration"] is None and shown["counts"] is False
+    token = factories.APIToken(user="cd13-member")["token"]
+    response = app.get(
+        "/api/3/action/harvest_source_declaration_show",
+        query_string={"id": source["id"]},
+        headers={"Authorization": token, "Accept-Language": "fr"},
+    )
+    assert (
+        "n'a pas de déclaration relative aux données personnelles" in response.json["result"]["problems"][0]
+    )
 
     act("harvest_source_declare", user="cd13-admin", id=source["id"], publication_declaration=DECLARATION)
     remote.change(dataset["id"], notes="Mise à jour du jeu.")

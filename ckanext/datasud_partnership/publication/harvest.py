@@ -94,10 +94,13 @@ def current_declaration(source_id: str) -> HarvestDeclaration | None:
     )
 
 
-def declaration_problems(source: model.Package, organization_id: str | None = None) -> list[G.Unmet]:
-    """Why the source's declaration does not count now for a dataset of
-    ``organization_id`` (by default: the source's organization)."""
-    row = current_declaration(source.id)
+def declaration_problems(
+    source: model.Package, organization_id: str | None = None, row: HarvestDeclaration | None = None
+) -> list[G.Unmet]:
+    """Why the source's declaration (``row``: the current one, if already
+    read) does not count now for a dataset of ``organization_id`` (by
+    default: the source's organization)."""
+    row = row or current_declaration(source.id)
     terms = service.current_terms()
     return R.declaration_unmet(
         row.as_rule() if row else None,
@@ -240,7 +243,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
             source = model.Package.get(source_id)
             row = current_declaration(source_id)
             problems = (
-                declaration_problems(source, package.owner_org)
+                declaration_problems(source, package.owner_org, row)
                 if source is not None
                 else R.declaration_unmet(None, package.owner_org, "", None)
             )
