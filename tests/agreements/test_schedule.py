@@ -176,6 +176,9 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     assert act("agreement_show", id=datasud["id"])["termination"]["applied_at"] is not None
     # the decided withdrawal is done, citing the agreement and the clause
     assert act("package_show", id=dataset["id"])["private"] is True
+    # and the public no longer finds it (CKAN 2.12 indexes in its actions only)
+    assert act("package_search", user=None, q=f"name:{dataset['name']}")["count"] == 0
+    assert act("package_search", q=f"name:{dataset['name']}", include_private=True)["count"] == 1
     journal = act("publication_journal_list", organization=people["partner"]["id"])["results"]
     assert [(e["action"], e["path"], e["ground"]) for e in journal][0] == (
         "withdrawn",

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
 from ..agreements import store as agreement_store
+from ..claims import service as claims
 from . import gate as G
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 
@@ -241,10 +242,11 @@ def check_withdrawal(
     a termination (for fault, or another mode that decided withdrawals), a
     claim, or a legal takedown. Returns the ground to cite."""
     user = user_of(context)
-    if is_publisher(user, package.owner_org):
-        return ground if isinstance(ground, dict) and ground else None
-    if user is None or not user.sysadmin:
+    partner = is_publisher(user, package.owner_org)
+    if not partner and (user is None or not user.sysadmin):
         raise tk.NotAuthorized(_("Only the partner withdraws its datasets"))
+    if partner and not ground:
+        return None  # the partner needs no ground; one it cites is checked
     kind = ground.get("type") if isinstance(ground, dict) else None
     if kind not in GROUND_TYPES:
         raise tk.ValidationError(
@@ -274,6 +276,8 @@ def check_withdrawal(
         if kind == "fault" and termination.mode != "fault":
             raise tk.ValidationError({"ground": [_("This agreement was not terminated for fault")]})
         return {"type": kind, "agreement_id": value, "clause": termination.clause}
+    if kind == "claim":
+        claims.citable(value, package.id)
     return {"type": kind, needed: value}
 
 
@@ -281,7 +285,10 @@ def withdraw_checked(
     context: Any, package: model.Package, reason: str | None, ground: Any, path: str
 ) -> JournalEntry:
     cited = check_withdrawal(context, package, reason, ground)
-    return record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    entry = record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    if cited and cited["type"] == "claim":  # the claim it answers is closed with it
+        claims.close(claims.get(cited["claim_id"]), user_of(context), "withdrawn", reason or "")
+    return entry
 
 
 def last_publication(dataset_id: str) -> JournalEntry | None:
@@ -298,8 +305,8 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
 
     Done on the models in the caller's transaction, so all of them or none
     (CKAN 2.12's package_update discards its changes when asked not to
-    commit); CKAN reindexes them when the caller commits. Each journal entry
-    cites the agreement and the clause."""
+    commit), then reindexed. Each journal entry cites the agreement and the
+    clause."""
     query = Session.query(model.Package).filter(
         model.Package.owner_org == agreement.organization_id,
         model.Package.state == "active",
@@ -315,7 +322,23 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
         "reference": agreement.reference,
         "clause": termination.clause,
     }
+    withdrawn = []
     for package in query.order_by(model.Package.name).all():
         cited = check_withdrawal(context, package, reason, ground)
         package.private = True
         record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
+        withdrawn.append(package.id)
+    reindex(withdrawn)
+
+
+def reindex(package_ids: list[str]) -> None:
+    """Update the search index for datasets changed on the models: CKAN 2.12
+    indexes in its actions only. Done before the caller commits, as CKAN's
+    own actions do: the public never finds a withdrawn dataset in search."""
+    from ckan import logic
+    from ckan.lib import search
+
+    for package_id in package_ids:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=True)
+    if package_ids:
+        search.commit()
