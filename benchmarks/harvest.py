@@ -38,25 +38,23 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import functools
 import io
 import json
-import logging
 import os
 import platform
 import pstats
-import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-RESULTS = HERE / "results"
-OWNER = "datasud"
-PG = {"host": "127.0.0.1", "port": 5432}
+import common
+
+ROOT = common.ROOT
+RESULTS = common.RESULTS
 
 
+@functools.cache
 def _harvesting() -> Any:
     """The tests' remote CKAN and job runner (tests/publication/harvesting.py)."""
     import importlib.util
@@ -69,82 +67,14 @@ def _harvesting() -> Any:
     return module
 
 
-def write_config(database: str, redis_db: int) -> Path:
-    ini = ROOT / "local" / "bench-harvest.ini"
-    ini.parent.mkdir(exist_ok=True)
-    ini.write_text(
-        "# Written by benchmarks/harvest.py at each run: test.ini with its own database.\n"
-        "[app:main]\n"
-        f"use = config:{ROOT / 'test.ini'}\n"
-        f"sqlalchemy.url = postgresql://{OWNER}@{PG['host']}:{PG['port']}/{database}\n"
-        f"ckan.site_id = {database}\n"
-        f"ckan.redis.url = redis://127.0.0.1:6379/{redis_db}\n"
-        f"ckan.storage_path = {ROOT / 'local' / 'bench-harvest-storage'}\n"
-        "ckan.site_title = DataSud (benchmark harvest)\n"
-        "testing = false\n",
-        encoding="utf-8",
-    )
-    return ini
-
-
-def connect(database: str, user: str) -> Any:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname=database, user=user, **PG)
-    conn.autocommit = True
-    return conn
-
-
-def ensure_database(database: str) -> str:
+def database_ready(database: str) -> str:
+    """Use the database if it exists (e.g. a helper's own), else create it."""
     try:
-        conn = connect(database, OWNER)
-        conn.close()
+        common.psql_connect(database, common.OWNER).close()
         return "exists"
-    except Exception:  # noqa: BLE001 - missing: create it below
-        pass
-    conn = connect("postgres", "postgres")
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f'CREATE DATABASE "{database}" OWNER "{OWNER}"')
-    finally:
-        conn.close()
-    return "created"
-
-
-def migrate(ini: Path) -> None:
-    ckan = Path(sys.executable).with_name("ckan")
-    done = subprocess.run(
-        [str(ckan), "-c", str(ini), "db", "upgrade"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"`ckan -c {ini} db upgrade` failed")
-
-
-def wipe(database: str) -> None:
-    conn = connect(database, OWNER)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT LIKE '%%alembic_version' AND tablename <> 'migrate_version'"
-            )
-            tables = [row[0] for row in cur.fetchall()]
-            if tables:
-                cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-    finally:
-        conn.close()
-
-
-def start_ckan(ini: Path) -> Any:
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(str(ini)))
-    flask_app = app.apps["flask_app"] if hasattr(app, "apps") else app
-    for name in ("ckan", "ckanext"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return flask_app._wsgi_app
+    except Exception:  # noqa: BLE001 - missing: create it
+        common.ensure_database(database)
+        return "created"
 
 
 def partner(name: str, sysadmin: dict[str, Any]) -> str:
@@ -212,12 +142,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-db", type=int, default=4, help="Redis database number (default 4)")
     args = parser.parse_args(argv)
 
-    ini = write_config(args.database, args.redis_db)
-    state = ensure_database(args.database)
+    ini = common.write_config("bench-harvest", args.database, args.redis_db, "DataSud (benchmark harvest)")
+    state = database_ready(args.database)
     print(f"database {args.database}: {state}; migrating, emptying", file=sys.stderr)
-    migrate(ini)
-    wipe(args.database)
-    wsgi_app = start_ckan(ini)
+    common.migrate(ini)
+    common.wipe(args.database)
+    wsgi_app = common.start_ckan(ini)
 
     import ckan.plugins as plugins
     import ckan.plugins.toolkit as tk
