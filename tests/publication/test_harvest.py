@@ -132,10 +132,13 @@ def test_a_partner_that_passes_the_gate_gets_its_datasets_published(partner, rem
     assert entry["declaration"]["text_version"] == "2026-01"
     status = act("harvest_publication_show", user="cd13-member", id=good["id"])
     assert (status["outcome"], status["reasons"]) == ("published", [])
+    shown = act("package_show", user=None, id=good["id"])
+    assert (shown["publication_status"], shown["published_licence_id"]) == ("published", "cc-by")
 
     # the closed licence: imported, private, and the organization reads why
     assert not published(closed["id"])
     assert local(closed).private is True
+    assert act("package_show", user="cd13-member", id=closed["id"])["publication_status"] == "never_published"
     assert journal(closed["id"]) == []
     status = act("harvest_publication_show", user="cd13-member", id=closed["id"])
     assert status["outcome"] == "private"
@@ -260,6 +263,8 @@ def test_a_withdrawn_dataset_stays_withdrawn_when_harvested_again(partner, remot
     assert local(dataset).title == "Équipements sportifs (2026)"  # the update applies
     assert not published(dataset["id"])  # and it stays private
     assert [e["action"] for e in journal(dataset["id"])] == ["withdrawn", "published"]
+    assert act("package_show", user="cd13-member", id=dataset["id"])["publication_status"] == "withdrawn"
+    assert act("package_search", user=None, q="*:*")["count"] == 0
     status = act("harvest_publication_show", user="cd13-member", id=dataset["id"])
     assert status["outcome"] == "withdrawn"
     assert "withdrew" in status["reasons"][0]["message"]
