@@ -374,3 +374,29 @@ def test_a_refused_redeclaration_changes_nothing(partner):
     assert shown["declaration"]["personal_data"] == "anonymized"
     assert shown["declaration"]["note"] == "Noms retirés"
     assert shown["counts"] is True
+
+
+def test_a_dataset_made_private_at_the_source_is_withdrawn_citing_the_source(partner, remote):
+    dataset = remote.add("arrets-bus")
+    source = make_source()
+    run_job(source["id"])
+    assert published(dataset["id"])
+    remote.change(dataset["id"], private=True)
+    run_job(source["id"])
+    assert not published(dataset["id"])
+    entries = journal(dataset["id"])
+    assert [e["action"] for e in entries] == ["withdrawn", "published"]
+    assert entries[0]["path"] == "harvest"
+    assert entries[0]["ground"] == {"type": "harvest", "harvest_source_id": source["id"]}
+    status = act("harvest_publication_show", user="cd13-member", id=dataset["id"])
+    assert status["outcome"] == "private_at_source"
+
+
+def test_a_declaration_counts_only_for_the_organization_it_was_made_for(partner):
+    source = make_source()
+    act("harvest_source_patch", user="region-team", id=source["id"], owner_org="nice")
+    shown = act("harvest_source_declaration_show", user="nice-editor", id=source["id"])
+    assert shown["counts"] is False
+    assert "another organization" in shown["problems"][0]
+    with pytest.raises(tk.NotAuthorized):  # cd13's members no longer read it
+        act("harvest_source_declaration_show", user="cd13-member", id=source["id"])
