@@ -94,7 +94,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return agreement_activity.helpers()
+        return {**agreement_activity.helpers(), **publication_harvest.helpers()}
 
     # IBlueprint: the protected download of an agreement's uploaded documents;
     # the publication journal as CSV

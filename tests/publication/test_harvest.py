@@ -400,3 +400,51 @@ def test_a_declaration_counts_only_for_the_organization_it_was_made_for(partner)
     assert "another organization" in shown["problems"][0]
     with pytest.raises(tk.NotAuthorized):  # cd13's members no longer read it
         act("harvest_source_declaration_show", user="cd13-member", id=source["id"])
+
+
+def source_form(org_id: str, name: str, personal_data: str = "none") -> dict[str, str]:
+    return {
+        "url": REMOTE + "/" + name,
+        "title": "Source " + name,
+        "name": name,
+        "notes": "",
+        "source_type": "ckan",
+        "frequency": "MANUAL",
+        "config": "",
+        "owner_org": org_id,
+        "publication_declaration__0__personal_data": personal_data,
+        "publication_declaration__0__text_version": "2026-01",
+        "publication_declaration__0__note": "",
+        "save": "",
+    }
+
+
+@pytest.mark.ckan_config("WTF_CSRF_ENABLED", False)
+def test_the_harvest_source_form_carries_the_declaration(partner, app):
+    org_id = partner["org"]["id"]
+
+    def as_user(name: str) -> dict[str, str]:
+        return {"Authorization": factories.APIToken(user=name)["token"], "Accept-Language": "en"}
+
+    page = app.get("/en/harvest/new", headers=as_user("cd13-editor"))
+    assert 'name="publication_declaration__0__personal_data"' in page.body
+    page = app.get("/fr/harvest/new", headers=as_user("cd13-editor"))
+    assert "Déclaration relative aux données personnelles pour les jeux moissonnés" in page.body
+    # an editor may create the source, not declare for it: the form says so, nothing is created
+    page = app.post("/en/harvest/new", data=source_form(org_id, "by-editor"), headers=as_user("cd13-editor"))
+    assert "Only an admin of the organization makes the personal-data declaration" in page.body
+    assert model.Package.get("by-editor") is None
+    # "Do not declare now": the source is created, with no declaration
+    app.post(
+        "/en/harvest/new", data=source_form(org_id, "no-declaration", ""), headers=as_user("cd13-editor")
+    )
+    assert model.Package.get("no-declaration") is not None
+    assert (
+        act("harvest_source_declaration_show", user="cd13-admin", id="no-declaration")["declaration"] is None
+    )
+
+    app.post("/en/harvest/new", data=source_form(org_id, "by-admin"), headers=as_user("cd13-admin"))
+    shown = act("harvest_source_declaration_show", user="cd13-member", id="by-admin")
+    assert shown["counts"] is True and shown["declaration"]["declared_by"] == "cd13-admin"
+    page = app.get("/en/harvest/edit/by-admin", headers=as_user("cd13-admin"))
+    assert "Declared by cd13-admin" in page.body

@@ -179,6 +179,8 @@ def on_source_change(context: Any, source: model.Package, value: Any) -> None:
     """A harvest source was created or updated (by package_create/update):
     record the declaration that came with it, if any. The source itself is
     left to ckanext-harvest: the gate does not apply to it."""
+    if isinstance(value, list) and len(value) == 1:  # the source form's fields, unflattened
+        value = value[0] if (value[0] or {}).get("personal_data") else None
     if value is None or value == "":
         return
     declare(context, source, value)

@@ -179,6 +179,25 @@ def harvest_source_declare_auth(context: Any, data_dict: Any) -> dict[str, Any]:
     return {"success": True}
 
 
+# -- template helpers (the harvest source form) -------------------------------------
+def declaration_for_form(source_id: str) -> dict[str, Any] | None:
+    """The source's declaration as ``harvest_source_declaration_show`` gives
+    it, if the current user may read it."""
+    try:
+        return tk.get_action("harvest_source_declaration_show")({}, {"id": source_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
+
+
+def helpers() -> dict[str, Any]:
+    from . import service
+
+    return {
+        "datasud_harvest_declaration": declaration_for_form,
+        "datasud_declaration_version": service.declaration_version,
+    }
+
+
 def get_actions() -> dict[str, Any]:
     return {
         "harvest_source_declare": harvest_source_declare,
