@@ -283,7 +283,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
             "withdrawn",
             context,
             "harvest",
-            reason=_(reasons[0].message) if reasons else None,
+            reason="; ".join(r["message"] for r in translated([unmet_dict(u) for u in reasons])) or None,
             ground={"type": "harvest", "harvest_source_id": source_id},
         )
     Session.merge(
