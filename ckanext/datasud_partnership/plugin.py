@@ -23,6 +23,7 @@ from .claims import model as _claim_tables  # noqa: F401 - registers the tables
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
+from .publication import harvest_actions as publication_harvest
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import service as publication_service
 from .publication import status as publication_status
@@ -71,6 +72,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_actions.get_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
+            **publication_harvest.get_actions(),
             **claim_actions.get_actions(),
         }
 
@@ -80,6 +82,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_auth.get_auth_functions(),
             **agreement_documents.get_auth_functions(),
             **publication_auth.get_auth_functions(),
+            **publication_harvest.get_auth_functions(),
             **claim_auth.get_auth_functions(),
         }
 
@@ -91,7 +94,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return agreement_activity.helpers()
+        return {**agreement_activity.helpers(), **publication_harvest.helpers()}
 
     # IBlueprint: the protected download of an agreement's uploaded documents;
     # the publication journal as CSV

@@ -133,11 +133,9 @@ def refusal(unmet: list[G.Unmet]) -> tk.ValidationError:
     return tk.ValidationError(errors)
 
 
-def check_gate(package: model.Package, declaration_value: Any, day: dt.date | None = None):
-    """Judge the publication of ``package`` (as it would be saved) now.
-    Returns (declaration, agreement) or raises a ValidationError naming every
-    unmet condition."""
-    declaration, problems = G.parse_declaration(declaration_value)
+def judge(package: model.Package, declaration: G.Declaration | None, day: dt.date | None = None):
+    """The unmet conditions for publishing ``package`` (as it would be saved)
+    with ``declaration``, and the agreement it would be published under."""
     agreement = agreement_store.publishing_agreement(package.owner_org, day) if package.owner_org else None
     terms = current_terms()
     dataset = package_as_dict(package)
@@ -151,9 +149,16 @@ def check_gate(package: model.Package, declaration_value: Any, day: dt.date | No
         terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
         missing_metadata=G.missing_metadata(dataset, required_fields()),
     )
-    unmet = problems + [
-        u for u in G.unmet_conditions(facts) if not (problems and u.condition == "declaration")
-    ]
+    return G.unmet_conditions(facts), agreement
+
+
+def check_gate(package: model.Package, declaration_value: Any, day: dt.date | None = None):
+    """Judge the publication of ``package`` (as it would be saved) now.
+    Returns (declaration, agreement) or raises a ValidationError naming every
+    unmet condition."""
+    declaration, problems = G.parse_declaration(declaration_value)
+    unmet, agreement = judge(package, declaration, day)
+    unmet = problems + [u for u in unmet if not (problems and u.condition == "declaration")]
     if unmet:
         raise refusal(unmet)
     return declaration, agreement
@@ -185,25 +190,27 @@ def record(
     agreement_id: str | None = None,
     reason: str | None = None,
     ground: dict[str, Any] | None = None,
+    declared: dict[str, Any] | None = None,
+    actor_id: str | None = None,
 ) -> JournalEntry:
+    """``declared`` and ``actor_id``: a declaration made beforehand (a harvest
+    source's) and the user it is on the strength of, in place of the caller's."""
     user = user_of(context)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    if declared is None and declaration is not None:
+        declared = {
+            **dataclasses.asdict(declaration),
+            "declared_by": user.name if user else None,
+            "declared_at": now.isoformat(),
+        }
     entry = JournalEntry(
         dataset_id=package.id,
         organization_id=package.owner_org,
         action=action,
         licence_id=package.license_id,
-        declaration=(
-            {
-                **dataclasses.asdict(declaration),
-                "declared_by": user.name if user else None,
-                "declared_at": now.isoformat(),
-            }
-            if declaration
-            else None
-        ),
+        declaration=declared,
         agreement_id=agreement_id,
-        actor=user.id if user else None,
+        actor=actor_id or (user.id if user else None),
         timestamp=now,
         reason=reason,
         ground=ground,
