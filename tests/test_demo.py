@@ -65,7 +65,10 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
     assert "cd13-editor" in result.output
     assert demo.DEMO_PASSWORD in result.output
     # the index holds each dataset once
-    assert _search(demo.SYSADMIN, include_private=True, include_drafts=True, rows=0)["count"] == before["datasets"]
+    assert (
+        _search(demo.SYSADMIN, include_private=True, include_drafts=True, rows=0)["count"]
+        == before["datasets"]
+    )
 
 
 def test_a_load_restores_what_was_changed(demo_loaded):
