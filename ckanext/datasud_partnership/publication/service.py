@@ -94,7 +94,16 @@ def accepted_version(organization_id: str, terms: TermsVersion | None) -> str | 
 
 # -- who decides --------------------------------------------------------------------
 def user_of(context: Any) -> model.User | None:
-    return model.User.get(context.get("user") or "") if context.get("user") else None
+    """The acting user, looked up once per context."""
+    if not context.get("user"):
+        return None
+    cached = context.get(_USER)
+    if cached is None or cached.name != context["user"]:
+        cached = context[_USER] = model.User.get(context["user"])
+    return cached
+
+
+_USER = "datasud_user"
 
 
 def is_publisher(user: model.User | None, organization_id: str | None) -> bool:
@@ -323,8 +332,10 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
         "clause": termination.clause,
     }
     withdrawn = []
+    cited = None
     for package in query.order_by(model.Package.name).all():
-        cited = check_withdrawal(context, package, reason, ground)
+        # the ground is the same for every dataset of the organization: checked once
+        cited = cited or check_withdrawal(context, package, reason, ground)
         package.private = True
         record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
         withdrawn.append(package.id)
