@@ -47,12 +47,10 @@ import datetime as dt
 import io
 import json
 import logging
-import math
 import os
 import platform
 import pstats
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -61,13 +59,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import common
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results"
-INI = ROOT / "local" / "bench-agreements.ini"
 DATABASE = "datasud_bench_agreements"
-OWNER = "datasud"
-PG = {"host": "127.0.0.1", "port": 5432}
 REAL_ORGANIZATIONS = 20  # created through organization_create
 TARGET_SCHEDULE_S = 10.0
 TARGET_P95_MS = 100.0
@@ -91,97 +88,27 @@ log = logging.getLogger("benchmarks.agreements")
 
 # -- database and CKAN start-up ----------------------------------------------------
 def write_config() -> Path:
-    """test.ini with this benchmark's database, site id, Redis db and storage."""
-    INI.parent.mkdir(exist_ok=True)
-    INI.write_text(
-        "# Written by benchmarks/agreements.py at each run: test.ini with its own database.\n"
-        "[app:main]\n"
-        f"use = config:{ROOT / 'test.ini'}\n"
-        f"sqlalchemy.url = postgresql://{OWNER}@{PG['host']}:{PG['port']}/{DATABASE}\n"
-        "ckan.site_id = datasud_bench_agreements\n"
-        "ckan.redis.url = redis://127.0.0.1:6379/3\n"
-        f"ckan.storage_path = {ROOT / 'local' / 'bench-agreements-storage'}\n"
-        "ckan.site_title = DataSud (benchmark agreements)\n"
-        "testing = false\n",
-        encoding="utf-8",
-    )
-    return INI
-
-
-def psql_connect(database: str, user: str) -> Any:
-    import psycopg2
-
-    conn = psycopg2.connect(dbname=database, user=user, **PG)
-    conn.autocommit = True
-    return conn
+    return common.write_config("bench-agreements", DATABASE, 3, "DataSud (benchmark agreements)")
 
 
 def ensure_database() -> bool:
-    conn = psql_connect("postgres", "postgres")
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
-            if cur.fetchone():
-                return False
-            cur.execute(f'CREATE DATABASE "{DATABASE}" OWNER "{OWNER}"')
-            return True
-    finally:
-        conn.close()
-
-
-def migrate(ini: Path) -> None:
-    ckan = Path(sys.executable).with_name("ckan")
-    done = subprocess.run(
-        [str(ckan), "-c", str(ini), "db", "upgrade"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"`ckan -c {ini} db upgrade` failed")
+    return common.ensure_database(DATABASE)
 
 
 def wipe() -> None:
-    """Empty every table but the migration versions."""
-    conn = psql_connect(DATABASE, OWNER)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT LIKE '%%alembic_version' AND tablename <> 'migrate_version'"
-            )
-            tables = [row[0] for row in cur.fetchall()]
-            if tables:
-                cur.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-    finally:
-        conn.close()
+    common.wipe(DATABASE)
 
 
 def analyze() -> None:
-    conn = psql_connect(DATABASE, OWNER)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("ANALYZE")
-    finally:
-        conn.close()
+    common.analyze(DATABASE)
 
 
-def start_ckan(ini: Path) -> Any:
-    from ckan.cli import load_config
-    from ckan.config.middleware import make_app
-
-    app = make_app(load_config(str(ini)))
-    flask_app = app.apps["flask_app"] if hasattr(app, "apps") else app
-    for name in ("ckan", "ckanext"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    return flask_app._wsgi_app
+migrate = common.migrate
+start_ckan = common.start_ckan
 
 
 # -- the fixture ---------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(p / 100.0 * len(ordered)) - 1)]
+percentile = common.percentile
 
 
 def stamp(day: dt.date, hour: int = 9) -> dt.datetime:

@@ -42,7 +42,9 @@ def demo_loaded(clean_db, clean_index) -> demo.LoadReport:
 def test_first_load_creates_everything(demo_loaded):
     assert demo_loaded.get("user", "created") == len(demo.USERS)
     assert demo_loaded.get("organization", "created") == len(demo.ORGANIZATIONS)
-    assert demo_loaded.get("dataset", "created") == len(demo.DATASETS) >= 24
+    assert demo_loaded.get("dataset", "created") == len(demo.DATASETS) + len(demo.DRAFTS) >= 25
+    assert demo_loaded.get("withdrawal", "created") == len(demo.WITHDRAWN) == 2
+    assert demo_loaded.get("claim", "created") == len(demo.CLAIMS) == 1
 
 
 def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
@@ -52,14 +54,21 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
 
     assert result.exit_code == 0, result.output
     assert _counts() == before
-    assert f"datasets: 0 created, 0 updated, {len(demo.DATASETS)} unchanged" in result.output
+    assert (
+        f"datasets: 0 created, 0 updated, {len(demo.DATASETS) + len(demo.DRAFTS)} unchanged" in result.output
+    )
+    assert "withdrawals: 0 created, 0 updated, 2 unchanged" in result.output
+    assert "claims: 0 created, 0 updated, 1 unchanged" in result.output
     assert "agreements: 0 created, 0 updated, 3 unchanged" in result.output
     assert "users: 0 created, 0 updated" in result.output
     assert "memberships: 0 created, 0 updated" in result.output
     assert "cd13-editor" in result.output
     assert demo.DEMO_PASSWORD in result.output
     # the index holds each dataset once
-    assert _search(demo.SYSADMIN, include_private=True, rows=0)["count"] == before["datasets"]
+    assert (
+        _search(demo.SYSADMIN, include_private=True, include_drafts=True, rows=0)["count"]
+        == before["datasets"]
+    )
 
 
 def test_a_load_restores_what_was_changed(demo_loaded):
@@ -101,7 +110,7 @@ def test_datasets_are_french_varied_and_partly_private(demo_loaded):
 
 
 def test_anonymous_search_sees_only_public_datasets(demo_loaded):
-    public = [d["name"] for d in demo.DATASETS if not d.get("private")]
+    public = [d["name"] for d in demo.DATASETS if not d.get("private") and d["name"] not in demo.WITHDRAWN]
 
     found = _search("", include_private=True, rows=1000)
 
@@ -248,8 +257,39 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
 
     assert ini.read_text(encoding="utf-8") == written
     assert "exists: kept as it is" in second
-    assert f"datasets: 0 created, 0 updated, {len(demo.DATASETS)} unchanged" in second
+    assert f"datasets: 0 created, 0 updated, {len(demo.DATASETS) + len(demo.DRAFTS)} unchanged" in second
     assert "http://127.0.0.1:5000" in second
     assert "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest" in written
     assert "ckan.site_title=DataSud (démo)" in written
     assert f"ckan.storage_path={tmp_path}/storage" in written
+
+
+def _journal(user: str, **filters) -> list[dict]:
+    context = {"user": user, "ignore_auth": False}
+    return helpers.call_action("publication_journal_list", context=context, **filters)["results"]
+
+
+def test_publication_as_the_partners_left_it(demo_loaded):
+    # the terms of use in force, accepted by each partner
+    for org in demo.ORGANIZATIONS:
+        assert helpers.call_action("terms_status", organization=org["name"])["accepted"]
+    # every public dataset was published by its partner, journal and all
+    published = _journal(demo.SYSADMIN, action="published")
+    assert len(published) == len([d for d in demo.DATASETS if not d.get("private")])
+    assert {entry["actor"] for entry in published} == {"cd13-editor", "digne-editor", "verdon-editor"}
+    # withdrawn: published, then withdrawn by the partner with its reason; not public
+    for name, reason in demo.WITHDRAWN.items():
+        shown = helpers.call_action("package_show", id=name)
+        assert (shown["publication_status"], shown["private"]) == ("withdrawn", True)
+        history = [(e["action"], e["reason"]) for e in _journal(demo.SYSADMIN, dataset=name)]
+        assert history == [("withdrawn", reason), ("published", None)]
+    # a draft, never published
+    draft = helpers.call_action("package_show", id=demo.DRAFTS[0]["name"])
+    assert (draft["state"], draft["publication_status"]) == ("draft", "draft")
+    # one open claim, read by the partner's admin
+    claims = helpers.call_action(
+        "claim_list", context={"user": "cd13-admin", "ignore_auth": False}, organization=demo.CD13
+    )["results"]
+    assert [(c["dataset_name"], c["status"], c["filed_by"]) for c in claims] == [
+        ("beneficiaires-rsa-par-commune", "open", "digne-member")
+    ]

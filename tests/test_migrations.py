@@ -18,6 +18,8 @@ TABLES = {
         "datasud_partnership_publication_journal",
         "datasud_partnership_terms_version",
         "datasud_partnership_terms_acceptance",
+        "datasud_partnership_harvest_declaration",
+        "datasud_partnership_harvest_outcome",
     ],
 }
 

@@ -906,7 +906,16 @@ class LoadReport:
         return self.counts[(kind, outcome)]
 
     def lines(self) -> list[str]:
-        kinds = ("user", "organization", "membership", "agreement", "terms version", "dataset")
+        kinds = (
+            "user",
+            "organization",
+            "membership",
+            "agreement",
+            "terms version",
+            "dataset",
+            "withdrawal",
+            "claim",
+        )
         outcomes = ("created", "updated", "unchanged")
         return [
             f"{kind}s: " + ", ".join(f"{self.get(kind, outcome)} {outcome}" for outcome in outcomes)
@@ -930,6 +939,12 @@ def load_demo_data() -> LoadReport:
     report.add("terms version", _ensure_terms())
     for dataset in DATASETS:
         report.add("dataset", _ensure_dataset(dataset))
+    for name, reason in WITHDRAWN.items():
+        report.add("withdrawal", _ensure_withdrawn(name, reason))
+    for dataset in DRAFTS:
+        report.add("dataset", _ensure_draft(dataset))
+    for claim in CLAIMS:
+        report.add("claim", _ensure_claim(claim))
     return report
 
 
@@ -1024,6 +1039,8 @@ def _ensure_dataset(dataset: dict[str, Any]) -> str:
             publication_declaration=DECLARATION,
         )
         return "created"
+    if dataset["name"] in WITHDRAWN and current.get("publication_status") == "withdrawn":
+        wanted.pop("private")  # its partner withdrew it: a reload does not publish it again
     changes = _changes(current, wanted)
     if changes.get("owner_org") == current["organization"]["name"]:
         del changes["owner_org"]  # package_show gives the organization's id
@@ -1103,3 +1120,85 @@ def _merge_resources(current: list[dict[str, Any]], wanted: list[dict[str, str]]
         {**resource, "id": ids[resource["url"]]} if resource["url"] in ids else resource
         for resource in wanted
     ]
+
+
+# Published datasets that their partner then withdrew, with the reason given.
+WITHDRAWN = {
+    "emplois-saisonniers-commune-digne": (
+        "Offres de la saison 2025 closes : le fichier sera republié avec les offres 2026."
+    ),
+    "acces-massifs-forestiers-ete": (
+        "Arrêté préfectoral modifié : les niveaux de risque publiés ne sont plus à jour."
+    ),
+}
+
+
+def _editor_of(organization: str) -> str:
+    org = next(org for org in ORGANIZATIONS if org["name"] == organization)
+    return next(name for name, role in org["members"].items() if role == "editor")
+
+
+def _ensure_withdrawn(name: str, reason: str) -> str:
+    """Published (by ``_ensure_dataset``), then withdrawn by its partner's editor."""
+    current = _call("package_show", _as(SYSADMIN), id=name)
+    if current["publication_status"] == "withdrawn":
+        return "unchanged"
+    _call("dataset_withdraw", _as(_editor_of(current["organization"]["name"])), id=name, reason=reason)
+    return "created"
+
+
+# Drafts (CKAN 2.12's draft state): saved, not finished, never published.
+DRAFTS = [
+    {
+        "name": "stationnement-residentiel-digne",
+        "title": "Zones de stationnement résidentiel (brouillon)",
+        "owner_org": DIGNE,
+        "notes": "Périmètres et tarifs du stationnement résidentiel. Brouillon : ressources à compléter.",
+        "tags": ["stationnement", "mobilité"],
+        "license_id": "lo-2.0",
+        "resources": [],
+    },
+]
+
+
+def _ensure_draft(dataset: dict[str, Any]) -> str:
+    """Created as a draft once; left as its partner made it afterwards."""
+    try:
+        _call("package_show", _as(SYSADMIN), id=dataset["name"])
+        return "unchanged"
+    except tk.ObjectNotFound:
+        pass
+    fields = {key: value for key, value in dataset.items() if key != "tags"}
+    _call(
+        "package_create",
+        # as CKAN's form saves its first step: the editor may set the draft state
+        _as(_editor_of(dataset["owner_org"]), allow_state_change=True),
+        **fields,
+        state="draft",
+        private=True,
+        tag_string=",".join(dataset["tags"]),
+    )
+    return "created"
+
+
+# Claims about published datasets (art. 5), filed by a logged-in user.
+CLAIMS = [
+    {
+        "user": "digne-member",
+        "dataset": "beneficiaires-rsa-par-commune",
+        "kind": "personal_data",
+        "description": (
+            "Dans les plus petites communes, le nombre de bénéficiaires est inférieur à 5 : "
+            "les foyers concernés pourraient être réidentifiés. Un seuil de secret statistique "
+            "serait à appliquer."
+        ),
+    },
+]
+
+
+def _ensure_claim(claim: dict[str, Any]) -> str:
+    filed = _call("claim_list", _as(claim["user"]), dataset=claim["dataset"])["results"]
+    if any(c["description"] == claim["description"] for c in filed):
+        return "unchanged"
+    _call("claim_create", _as(claim["user"]), **{k: v for k, v in claim.items() if k != "user"})
+    return "created"

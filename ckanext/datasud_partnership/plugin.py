@@ -17,6 +17,9 @@ from .agreements import model as _agreement_tables  # noqa: F401 - registers the
 from .agreements import notify as agreement_notify
 from .agreements import schedule as agreement_schedule
 from .agreements import store as agreement_store
+from .claims import actions as claim_actions
+from .claims import auth as claim_auth
+from .claims import model as _claim_tables  # noqa: F401 - registers the tables
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -25,8 +28,11 @@ from .profile import vocabularies as profile_vocabularies
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
+from .publication import harvest_actions as publication_harvest
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import service as publication_service
+from .publication import status as publication_status
+from .publication import views as publication_views
 
 # The repository's config/ folder, used when no config_dir is set.
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -77,6 +83,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_actions.get_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
+            **publication_harvest.get_actions(),
+            **claim_actions.get_actions(),
         }
         # the profile's notes (likely duplicates, what a draft still needs)
         # around the publication gate's package_create
@@ -91,6 +99,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_auth.get_auth_functions(),
             **agreement_documents.get_auth_functions(),
             **publication_auth.get_auth_functions(),
+            **publication_harvest.get_auth_functions(),
+            **claim_auth.get_auth_functions(),
         }
 
     # ISignal: what follows the agreement events once committed
@@ -101,15 +111,20 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
-        return {**agreement_activity.helpers(), **profile_helpers.get_helpers()}
+        return {
+            **agreement_activity.helpers(),
+            **publication_harvest.helpers(),
+            **profile_helpers.get_helpers(),
+        }
 
     # IValidators: the metadata profile's validators
     def get_validators(self) -> dict[str, Any]:
         return profile_validators.get_validators()
 
-    # IBlueprint: the protected download of an agreement's uploaded documents
+    # IBlueprint: the protected download of an agreement's uploaded documents;
+    # the publication journal as CSV
     def get_blueprint(self) -> Any:
-        return agreement_documents.blueprint
+        return [agreement_documents.blueprint, publication_views.blueprint]
 
     # IPackageController: the publication gate, once CKAN saved the change
     # and before it commits (see publication/chains.py)
@@ -121,3 +136,13 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         publication_chains.after_change(context, pkg_dict)
+
+    # IPackageController: the publication status, read from the journal
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        if pkg_dict.get("type") != "harvest" and pkg_dict.get("id"):
+            publication_status.add_to_shown(pkg_dict)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if pkg_dict.get("type") != "harvest":
+            pkg_dict.update(publication_status.index_fields(pkg_dict))
+        return pkg_dict

@@ -176,6 +176,9 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     assert act("agreement_show", id=datasud["id"])["termination"]["applied_at"] is not None
     # the decided withdrawal is done, citing the agreement and the clause
     assert act("package_show", id=dataset["id"])["private"] is True
+    # and the public no longer finds it (CKAN 2.12 indexes in its actions only)
+    assert act("package_search", user=None, q=f"name:{dataset['name']}")["count"] == 0
+    assert act("package_search", q=f"name:{dataset['name']}", include_private=True)["count"] == 1
     journal = act("publication_journal_list", organization=people["partner"]["id"])["results"]
     assert [(e["action"], e["path"], e["ground"]) for e in journal][0] == (
         "withdrawn",
@@ -441,3 +444,19 @@ def test_mails_are_logged_when_refused(challenge, monkeypatch, caplog):
         schedule.send_reminders(on("2023-12-01"))
     assert (tally.sent, tally.failed) == (0, 3)
     assert sum("could not be sent" in r.getMessage() for r in caplog.records) == 3
+
+
+def test_the_run_completes_the_computed_fields_of_drafts_written_without_them(people, run):
+    from ckanext.datasud_partnership.agreements.model import AgreementState
+
+    draft = act("agreement_create", kind="datasud_partnership", organization="cd13", reference="BROUILLON")
+    model.Session.query(AgreementState).filter_by(agreement_id=draft["id"]).delete()
+    model.Session.commit()  # as a draft written before the computed fields existed
+
+    result = run("2024-08-01")
+
+    assert result.exit_code == 0, result.output
+    state = model.Session.get(AgreementState, draft["id"])
+    assert state is not None and state.status == "draft"
+    listed = act("agreement_list", status="draft")["results"]
+    assert [a["reference"] for a in listed] == ["BROUILLON"]

@@ -30,6 +30,7 @@ def partner(clean_db) -> dict[str, Any]:
         "member": factories.User(name="cd13-member"),
         "outsider": factories.User(name="outsider"),
         "other_editor": factories.User(name="nice-editor"),
+        "other_admin": factories.User(name="nice-admin"),
     }
     org = factories.Organization(
         name="cd13",
@@ -39,7 +40,10 @@ def partner(clean_db) -> dict[str, Any]:
             {"name": "cd13-member", "capacity": "member"},
         ],
     )
-    other = factories.Organization(name="nice", users=[{"name": "nice-editor", "capacity": "editor"}])
+    other = factories.Organization(
+        name="nice",
+        users=[{"name": "nice-editor", "capacity": "editor"}, {"name": "nice-admin", "capacity": "admin"}],
+    )
     agreement = act(
         "agreement_create",
         user="region-team",

@@ -104,15 +104,19 @@ def portal_language() -> str:
 def recipients(agreement: Agreement) -> list[Recipient]:
     """The referent, the partner's admins, then the portal's admins: each
     e-mail address once, under the first role it comes with."""
-    language = portal_language()
-    candidates: list[tuple[str | None, str | None, str]] = [
-        (agreement.referent_name, agreement.referent_email, REFERENT)
-    ]
+    return deduplicated(
+        [(agreement.referent_name, agreement.referent_email, REFERENT)]
+        + partner_and_portal_admins(agreement.organization_id)
+    )
+
+
+def partner_and_portal_admins(organization_id: str) -> list[tuple[str | None, str | None, str]]:
+    """(name, e-mail, role) of the organization's admins, then of the portal's."""
     partner_admins = (
         Session.query(model.User)
         .join(model.Member, model.Member.table_id == model.User.id)
         .filter(
-            model.Member.group_id == agreement.organization_id,
+            model.Member.group_id == organization_id,
             model.Member.table_name == "user",
             model.Member.state == "active",
             model.Member.capacity == "admin",
@@ -120,13 +124,20 @@ def recipients(agreement: Agreement) -> list[Recipient]:
         )
         .order_by(model.User.name)
     )
-    candidates += [(user.display_name, user.email, PARTNER_ADMIN) for user in partner_admins]
     portal_admins = (
         Session.query(model.User)
         .filter(model.User.sysadmin.is_(True), model.User.state == "active")
         .order_by(model.User.name)
     )
-    candidates += [(user.display_name, user.email, PORTAL_ADMIN) for user in portal_admins]
+    return [(user.display_name, user.email, PARTNER_ADMIN) for user in partner_admins] + [
+        (user.display_name, user.email, PORTAL_ADMIN) for user in portal_admins
+    ]
+
+
+def deduplicated(candidates: list[tuple[str | None, str | None, str]]) -> list[Recipient]:
+    """Each e-mail address once, under the first role it comes with; people
+    without an address are skipped."""
+    language = portal_language()
     seen: set[str] = set()
     result = []
     for name, email, role in candidates:
@@ -165,13 +176,13 @@ def send_event(event: dict[str, Any]) -> None:
     if not people:
         log.warning("Agreement %s: nobody to tell about %s", agreement.reference, event["event"])
         return
-    with _request_context():
+    with request_context():
         mails = [compose(event, agreement, person) for person in people]
     for mail in mails:
         deliver(mail)
 
 
-def _request_context() -> Any:
+def request_context() -> Any:
     """CKAN renders templates inside a request: outside one (a command, a
     background job), use the test request context that CKAN itself sets up
     for ``url_for`` at start-up."""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 from ckan import model
 
 from . import kinds as K
@@ -120,8 +121,22 @@ def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | No
             if not dry_run:
                 apply_termination(agreement, ended, None)
     if not dry_run:
+        _refresh_others(registry, states, day)
         store.commit()
     return outcome
+
+
+def _refresh_others(registry: dict[str, K.Kind], states: dict[str, AgreementState], day: dt.date) -> None:
+    """Drafts and cancelled agreements whose computed fields are missing or
+    out of date (e.g. written before those fields existed): the register's
+    fast listing needs every row current."""
+    others = Session.query(Agreement).filter(
+        sa.or_(Agreement.cancelled_on.isnot(None), Agreement.signed_on.is_(None))
+    )
+    for agreement in others:
+        kind = registry.get(agreement.kind)
+        if kind is not None and not store.state_is_current(states.get(agreement.id), day):
+            store.refresh_state(agreement, kind, store.facts(agreement), day)
 
 
 # -- reminders ------------------------------------------------------------------

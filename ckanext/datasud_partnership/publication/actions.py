@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -10,6 +12,8 @@ from ckan import model
 
 from ..agreements.actions import invalid, validate
 from ..agreements.schema import iso_date, page_size
+from ..claims import mail as claims_mail
+from ..claims import service as claims_service
 from . import chains, service
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 
@@ -79,9 +83,14 @@ def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
         raise invalid("id", "This dataset is not published")
     context[chains.PATH] = context.get(chains.PATH) or "dataset_withdraw"
     withdrawal = {"reason": data["reason"], "ground": data.get("ground")}
-    return tk.get_action("package_patch")(
+    result = tk.get_action("package_patch")(
         context, {"id": package.id, "private": True, chains.WITHDRAWAL: withdrawal}
     )
+    ground = data.get("ground")
+    if isinstance(ground, dict) and ground.get("type") == "claim":  # tell whoever filed it
+        claim = claims_service.get(ground["claim_id"])
+        claims_mail.answered(claim, claim.messages[-1])
+    return result
 
 
 def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:
@@ -101,34 +110,24 @@ def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-@tk.side_effect_free
-def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
-    """The publication journal, newest first. Partners read their
-    organization's; the portal's team reads all.
+JOURNAL_FILTERS = {
+    "organization": [_v("ignore_missing"), _v("unicode_safe")],
+    "dataset": [_v("ignore_missing"), _v("unicode_safe")],
+    "action": [_v("ignore_missing"), _v("one_of")(["published", "withdrawn"])],
+    "since": [_v("ignore_missing"), iso_date],
+    "until": [_v("ignore_missing"), iso_date],
+}
 
-    :param organization: id or name (required unless sysadmin)
-    :param dataset: id or name
-    :param action: ``published`` or ``withdrawn``
-    :param since, until: ISO dates (inclusive)
-    :param limit: (default 100, at most 1000), :param offset:
-    """
-    schema = {
-        "organization": [_v("ignore_missing"), _v("unicode_safe")],
-        "dataset": [_v("ignore_missing"), _v("unicode_safe")],
-        "action": [_v("ignore_missing"), _v("one_of")(["published", "withdrawn"])],
-        "since": [_v("ignore_missing"), iso_date],
-        "until": [_v("ignore_missing"), iso_date],
-        "limit": [_v("default")(100), page_size],
-        "offset": [_v("default")(0), _v("natural_number_validator")],
-    }
-    data = validate(data_dict, schema, context)
+
+def _journal_query(context: Any, data: dict[str, Any], auth: str) -> Any:
+    """The journal entries the filters select, once the caller may read them."""
     org_id = None
     if data.get("organization"):
         org = model.Group.get(data["organization"])
         if org is None or not org.is_organization:
             raise invalid("organization", "Organization not found: %(value)s", value=data["organization"])
         org_id = org.id
-    tk.check_access("publication_journal_list", context, {"organization_id": org_id})
+    tk.check_access(auth, context, {"organization_id": org_id})
     query = Session.query(JournalEntry)
     if org_id:
         query = query.filter(JournalEntry.organization_id == org_id)
@@ -143,20 +142,119 @@ def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[st
         query = query.filter(
             JournalEntry.timestamp < dt.datetime.combine(data["until"], dt.time.min) + dt.timedelta(days=1)
         )
-    count = query.count()
-    rows = (
-        query.order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
-        .offset(data["offset"])
-        .limit(data["limit"])
-        .all()
-    )
+    return query.order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
+
+
+def _actor_names(rows: list[JournalEntry]) -> dict[str, str]:
     actors = {row.actor for row in rows if row.actor}
-    names = (
-        dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(actors)))
-        if actors
-        else {}
-    )
+    if not actors:
+        return {}
+    return dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(actors)))
+
+
+@tk.side_effect_free
+def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The publication journal, newest first. Partners read their
+    organization's; the portal's team reads all.
+
+    :param organization: id or name (required unless sysadmin)
+    :param dataset: id or name
+    :param action: ``published`` or ``withdrawn``
+    :param since, until: ISO dates (inclusive)
+    :param limit: (default 100, at most 1000), :param offset:
+    """
+    schema = {
+        **JOURNAL_FILTERS,
+        "limit": [_v("default")(100), page_size],
+        "offset": [_v("default")(0), _v("natural_number_validator")],
+    }
+    data = validate(data_dict, schema, context)
+    query = _journal_query(context, data, "publication_journal_list")
+    count = query.count()
+    rows = query.offset(data["offset"]).limit(data["limit"]).all()
+    names = _actor_names(rows)
     return {"count": count, "results": [_entry_dict(row, names) for row in rows]}
+
+
+CSV_COLUMNS = (
+    "timestamp",
+    "action",
+    "dataset_id",
+    "dataset_name",
+    "organization_id",
+    "organization_name",
+    "licence_id",
+    "personal_data",
+    "declaration_text_version",
+    "declaration_note",
+    "declared_by",
+    "agreement_id",
+    "actor",
+    "reason",
+    "ground_type",
+    "ground_reference",
+    "path",
+)
+
+
+@tk.side_effect_free
+def publication_journal_export(context: Any, data_dict: dict[str, Any]) -> str:
+    """The journal entries the filters select (same filters as
+    ``publication_journal_list``, no paging), newest first, as CSV text
+    (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``)."""
+    data = validate(data_dict, dict(JOURNAL_FILTERS), context)
+    query = _journal_query(context, data, "publication_journal_export")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    packages: dict[str, str] = {}
+    groups: dict[str, str] = {}
+    for rows in _batches(query, 1000):
+        names = _actor_names(rows)
+        packages.update(_names(model.Package, {r.dataset_id for r in rows} - packages.keys()))
+        groups.update(_names(model.Group, {r.organization_id for r in rows} - groups.keys()))
+        for row in rows:
+            declaration = row.declaration or {}
+            ground = row.ground or {}
+            reference = next((str(v) for k, v in ground.items() if k != "type" and k != "clause"), "")
+            writer.writerow(
+                (
+                    row.timestamp.isoformat(),
+                    row.action,
+                    row.dataset_id,
+                    packages.get(row.dataset_id, ""),
+                    row.organization_id,
+                    groups.get(row.organization_id, ""),
+                    row.licence_id or "",
+                    declaration.get("personal_data", ""),
+                    declaration.get("text_version", ""),
+                    declaration.get("note") or "",
+                    declaration.get("declared_by") or "",
+                    row.agreement_id or "",
+                    names.get(row.actor or "", ""),
+                    row.reason or "",
+                    ground.get("type", ""),
+                    reference,
+                    row.path or "",
+                )
+            )
+    return out.getvalue()
+
+
+def _batches(query: Any, size: int) -> Any:
+    offset = 0
+    while True:
+        rows = query.offset(offset).limit(size).all()
+        if not rows:
+            return
+        yield rows
+        offset += size
+
+
+def _names(table: Any, ids: set[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(Session.query(table.id, table.name).filter(table.id.in_(ids)))
 
 
 def _terms_dict(terms: TermsVersion) -> dict[str, Any]:
@@ -260,6 +358,7 @@ def get_actions() -> dict[str, Any]:
         "dataset_publish": dataset_publish,
         "dataset_withdraw": dataset_withdraw,
         "publication_journal_list": publication_journal_list,
+        "publication_journal_export": publication_journal_export,
         "terms_version_create": terms_version_create,
         "terms_version_list": terms_version_list,
         "terms_accept": terms_accept,

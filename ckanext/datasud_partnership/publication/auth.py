@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import authz
+from ckan import authz, model
 
 _ = tk._
 
@@ -24,7 +24,16 @@ def publication_journal_list(context: Any, data_dict: Any) -> dict[str, Any]:
     return {"success": False, "msg": _("Only the organization's members read its publication journal")}
 
 
+@tk.auth_sysadmins_check
 def terms_accept(context: Any, data_dict: Any) -> dict[str, Any]:
+    """The organization accepts, through one of its admins; the portal's team
+    does not accept for a partner (sysadmins are checked too)."""
+    user = model.User.get(context.get("user") or "")
+    if user is not None and user.sysadmin:
+        return {
+            "success": False,
+            "msg": _("The portal's team does not accept the terms of use for a partner"),
+        }
     if _role(context, (data_dict or {}).get("organization_id")) == "admin":
         return {"success": True}
     return {"success": False, "msg": _("Only the organization's admins accept the terms of use for it")}
@@ -42,6 +51,7 @@ def _everybody(context: Any, data_dict: Any) -> dict[str, Any]:
 def get_auth_functions() -> dict[str, Any]:
     return {
         "publication_journal_list": publication_journal_list,
+        "publication_journal_export": publication_journal_list,
         "terms_accept": terms_accept,
         "terms_version_create": terms_version_create,
         "terms_version_list": _everybody,

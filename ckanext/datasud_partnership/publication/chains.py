@@ -20,7 +20,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from . import service
+from . import harvest, service
 from .service import Snapshot
 
 _ = tk._
@@ -39,24 +39,30 @@ def _apply(context: Any, before: Snapshot | None, package: model.Package, extra:
     after = Snapshot.of(package)
     if extra["action"] == "package_delete":  # CKAN calls the hook just before deleting
         after = dataclasses.replace(after, state="deleted")
-    if after.type == "harvest":  # harvest sources are datasets too: left alone
+    if after.type == "harvest":  # harvest sources are datasets too: left alone, but
+        # the declaration made for the datasets they bring is recorded
+        harvest.on_source_change(context, package, extra.get(DECLARATION))
         return
     path = context.get(PATH) or extra["action"]
     was_published = before is not None and before.published
+    if after.published and was_published and before.license_id != after.license_id:
+        raise tk.ValidationError(
+            {
+                "license_id": [
+                    _(
+                        "The licence of a published dataset does not change: withdraw it, "
+                        "then publish it again under the new licence"
+                    )
+                ]
+            }
+        )
+    harvest_object = harvest.importing_object(context, package)
+    if harvest_object is not None:  # a harvest import: published or kept private, never refused
+        harvest.apply_import(context, before, package, harvest_object)
+        return
     if after.published and not was_published:
         service.publish_checked(context, package, extra.get(DECLARATION), path)
     elif after.published and was_published:
-        if before.license_id != after.license_id:
-            raise tk.ValidationError(
-                {
-                    "license_id": [
-                        _(
-                            "The licence of a published dataset does not change: withdraw it, "
-                            "then publish it again under the new licence"
-                        )
-                    ]
-                }
-            )
         if before.owner_org != after.owner_org:  # a new publication, by another organization
             service.publish_checked(context, package, extra.get(DECLARATION), path)
     elif was_published and not after.published:
@@ -105,6 +111,8 @@ def after_change(context: Any, pkg_dict: dict[str, Any]) -> None:
         raise tk.ObjectNotFound(_("Dataset not found"))
     stash["done"] = True
     _apply(context, stash["before"], package, stash)
+    if stash["action"] != "package_delete" and bool(pkg_dict.get("private")) != bool(package.private):
+        pkg_dict["private"] = package.private  # a harvest import kept it private
 
 
 @tk.chained_action

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 
 from ..agreements import store as agreement_store
+from ..claims import service as claims
 from . import gate as G
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 
@@ -100,7 +101,16 @@ def accepted_version(organization_id: str, terms: TermsVersion | None) -> str | 
 
 # -- who decides --------------------------------------------------------------------
 def user_of(context: Any) -> model.User | None:
-    return model.User.get(context.get("user") or "") if context.get("user") else None
+    """The acting user, looked up once per context."""
+    if not context.get("user"):
+        return None
+    cached = context.get(_USER)
+    if cached is None or cached.name != context["user"]:
+        cached = context[_USER] = model.User.get(context["user"])
+    return cached
+
+
+_USER = "datasud_user"
 
 
 def is_publisher(user: model.User | None, organization_id: str | None) -> bool:
@@ -139,11 +149,9 @@ def refusal(unmet: list[G.Unmet]) -> tk.ValidationError:
     return tk.ValidationError(errors)
 
 
-def check_gate(package: model.Package, declaration_value: Any, day: dt.date | None = None):
-    """Judge the publication of ``package`` (as it would be saved) now.
-    Returns (declaration, agreement) or raises a ValidationError naming every
-    unmet condition."""
-    declaration, problems = G.parse_declaration(declaration_value)
+def judge(package: model.Package, declaration: G.Declaration | None, day: dt.date | None = None):
+    """The unmet conditions for publishing ``package`` (as it would be saved)
+    with ``declaration``, and the agreement it would be published under."""
     agreement = agreement_store.publishing_agreement(package.owner_org, day) if package.owner_org else None
     terms = current_terms()
     dataset = package_as_dict(package)
@@ -158,9 +166,16 @@ def check_gate(package: model.Package, declaration_value: Any, day: dt.date | No
         missing_metadata=G.missing_metadata(dataset, required_fields(package.type)),
         metadata_labels=metadata_labels(package.type),
     )
-    unmet = problems + [
-        u for u in G.unmet_conditions(facts) if not (problems and u.condition == "declaration")
-    ]
+    return G.unmet_conditions(facts), agreement
+
+
+def check_gate(package: model.Package, declaration_value: Any, day: dt.date | None = None):
+    """Judge the publication of ``package`` (as it would be saved) now.
+    Returns (declaration, agreement) or raises a ValidationError naming every
+    unmet condition."""
+    declaration, problems = G.parse_declaration(declaration_value)
+    unmet, agreement = judge(package, declaration, day)
+    unmet = problems + [u for u in unmet if not (problems and u.condition == "declaration")]
     if unmet:
         raise refusal(unmet)
     return declaration, agreement
@@ -201,25 +216,27 @@ def record(
     agreement_id: str | None = None,
     reason: str | None = None,
     ground: dict[str, Any] | None = None,
+    declared: dict[str, Any] | None = None,
+    actor_id: str | None = None,
 ) -> JournalEntry:
+    """``declared`` and ``actor_id``: a declaration made beforehand (a harvest
+    source's) and the user it is on the strength of, in place of the caller's."""
     user = user_of(context)
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    if declared is None and declaration is not None:
+        declared = {
+            **dataclasses.asdict(declaration),
+            "declared_by": user.name if user else None,
+            "declared_at": now.isoformat(),
+        }
     entry = JournalEntry(
         dataset_id=package.id,
         organization_id=package.owner_org,
         action=action,
         licence_id=package.license_id,
-        declaration=(
-            {
-                **dataclasses.asdict(declaration),
-                "declared_by": user.name if user else None,
-                "declared_at": now.isoformat(),
-            }
-            if declaration
-            else None
-        ),
+        declaration=declared,
         agreement_id=agreement_id,
-        actor=user.id if user else None,
+        actor=actor_id or (user.id if user else None),
         timestamp=now,
         reason=reason,
         ground=ground,
@@ -253,10 +270,11 @@ def check_withdrawal(
     a termination (for fault, or another mode that decided withdrawals), a
     claim, or a legal takedown. Returns the ground to cite."""
     user = user_of(context)
-    if is_publisher(user, package.owner_org):
-        return ground if isinstance(ground, dict) and ground else None
-    if user is None or not user.sysadmin:
+    partner = is_publisher(user, package.owner_org)
+    if not partner and (user is None or not user.sysadmin):
         raise tk.NotAuthorized(_("Only the partner withdraws its datasets"))
+    if partner and not ground:
+        return None  # the partner needs no ground; one it cites is checked
     kind = ground.get("type") if isinstance(ground, dict) else None
     if kind not in GROUND_TYPES:
         raise tk.ValidationError(
@@ -286,6 +304,8 @@ def check_withdrawal(
         if kind == "fault" and termination.mode != "fault":
             raise tk.ValidationError({"ground": [_("This agreement was not terminated for fault")]})
         return {"type": kind, "agreement_id": value, "clause": termination.clause}
+    if kind == "claim":
+        claims.citable(value, package.id)
     return {"type": kind, needed: value}
 
 
@@ -293,7 +313,10 @@ def withdraw_checked(
     context: Any, package: model.Package, reason: str | None, ground: Any, path: str
 ) -> JournalEntry:
     cited = check_withdrawal(context, package, reason, ground)
-    return record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    entry = record(package, "withdrawn", context, path, reason=reason, ground=cited)
+    if cited and cited["type"] == "claim":  # the claim it answers is closed with it
+        claims.close(claims.get(cited["claim_id"]), user_of(context), "withdrawn", reason or "")
+    return entry
 
 
 def last_publication(dataset_id: str) -> JournalEntry | None:
@@ -310,8 +333,8 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
 
     Done on the models in the caller's transaction, so all of them or none
     (CKAN 2.12's package_update discards its changes when asked not to
-    commit); CKAN reindexes them when the caller commits. Each journal entry
-    cites the agreement and the clause."""
+    commit), then reindexed. Each journal entry cites the agreement and the
+    clause."""
     query = Session.query(model.Package).filter(
         model.Package.owner_org == agreement.organization_id,
         model.Package.state == "active",
@@ -327,7 +350,25 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
         "reference": agreement.reference,
         "clause": termination.clause,
     }
+    withdrawn = []
+    cited = None
     for package in query.order_by(model.Package.name).all():
-        cited = check_withdrawal(context, package, reason, ground)
+        # the ground is the same for every dataset of the organization: checked once
+        cited = cited or check_withdrawal(context, package, reason, ground)
         package.private = True
         record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
+        withdrawn.append(package.id)
+    reindex(withdrawn)
+
+
+def reindex(package_ids: list[str]) -> None:
+    """Update the search index for datasets changed on the models: CKAN 2.12
+    indexes in its actions only. Done before the caller commits, as CKAN's
+    own actions do: the public never finds a withdrawn dataset in search."""
+    from ckan import logic
+    from ckan.lib import search
+
+    for package_id in package_ids:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=True)
+    if package_ids:
+        search.commit()

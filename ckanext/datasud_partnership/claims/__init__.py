@@ -1,0 +1,1 @@
+"""Claims about published datasets (seed 000, art. 5)."""

@@ -1,0 +1,199 @@
+"""Actions on claims: file, read, answer, resolve.
+
+A claim is withdrawn-from only through ``dataset_withdraw`` citing it
+(``ground={"type": "claim", "claim_id": ...}``): the withdrawal closes the
+claim with the outcome ``withdrawn`` (see :func:`close_for_withdrawal`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ..agreements.actions import invalid, validate
+from ..agreements.schema import page_size
+from . import mail
+from .model import CLOSED, KINDS, OPEN, Claim, ClaimMessage
+from .service import close, get
+
+Session = model.Session
+_ = tk._
+
+
+def _v(name: str) -> Any:
+    return tk.get_validator(name)
+
+
+def _user(context: Any) -> model.User | None:
+    return model.User.get(context.get("user") or "")
+
+
+def claim_dict(claim: Claim) -> dict[str, Any]:
+    ids = {claim.filed_by, claim.closed_by} | {m.author for m in claim.messages}
+    names = dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(ids - {None})))
+    package = model.Package.get(claim.dataset_id)
+    organization = model.Group.get(claim.organization_id)
+    return {
+        "id": claim.id,
+        "dataset_id": claim.dataset_id,
+        "dataset_name": package.name if package else None,
+        "dataset_title": package.title if package else None,
+        "organization_id": claim.organization_id,
+        "organization_name": organization.name if organization else None,
+        "kind": claim.kind,
+        "description": claim.description,
+        "filed_by": names.get(claim.filed_by),
+        "filed_at": claim.filed_at.isoformat(),
+        "status": claim.status,
+        "outcome": claim.outcome,
+        "closed_at": claim.closed_at.isoformat() if claim.closed_at else None,
+        "closed_by": names.get(claim.closed_by or ""),
+        "messages": [
+            {
+                "author": names.get(m.author),
+                "written_at": m.written_at.isoformat(),
+                "text": m.text,
+                "outcome": m.outcome,
+            }
+            for m in claim.messages
+        ],
+    }
+
+
+def claim_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Report a problem with a published dataset (any logged-in user). The
+    partner's admins and the portal's team are told by e-mail.
+
+    :param dataset: id or name of a published dataset
+    :param kind: ``personal_data``, ``inaccurate``, ``outdated``, ``rights`` or ``other``
+    :param description: what is wrong
+    """
+    tk.check_access("claim_create", context, data_dict)
+    schema = {
+        "dataset": [_v("not_empty"), _v("unicode_safe")],
+        "kind": [_v("not_empty"), _v("one_of")(list(KINDS))],
+        "description": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")],
+    }
+    data = validate(data_dict, schema, context)
+    package = model.Package.get(data["dataset"])
+    if package is None or package.state != "active" or package.private or not package.owner_org:
+        raise invalid("dataset", "Claims are about published datasets: no such dataset is published")
+    claim = Claim(
+        dataset_id=package.id,
+        organization_id=package.owner_org,
+        kind=data["kind"],
+        description=data["description"],
+        filed_by=_user(context).id,
+        status=OPEN,
+    )
+    Session.add(claim)
+    Session.commit()
+    mail.filed(claim)
+    return claim_dict(claim)
+
+
+@tk.side_effect_free
+def claim_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """A claim with its messages (its partner's admins, the portal's team, whoever filed it)."""
+    data = validate(data_dict, {"id": [_v("not_empty"), _v("unicode_safe")]}, context)
+    claim = get(data["id"])
+    tk.check_access("claim_show", context, {"id": claim.id})
+    return claim_dict(claim)
+
+
+@tk.side_effect_free
+def claim_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Claims, newest first: an organization's (its admins; the portal's team
+    reads all), or else the caller's own.
+
+    :param organization: id or name
+    :param dataset: id or name
+    :param status: ``open`` or ``closed``
+    :param limit: (default 100), :param offset:
+    """
+    schema = {
+        "organization": [_v("ignore_missing"), _v("unicode_safe")],
+        "dataset": [_v("ignore_missing"), _v("unicode_safe")],
+        "status": [_v("ignore_missing"), _v("one_of")([OPEN, CLOSED])],
+        "limit": [_v("default")(100), page_size],
+        "offset": [_v("default")(0), _v("natural_number_validator")],
+    }
+    data = validate(data_dict, schema, context)
+    query = Session.query(Claim)
+    organization_id = None
+    if data.get("organization"):
+        org = model.Group.get(data["organization"])
+        if org is None or not org.is_organization:
+            raise invalid("organization", "Organization not found: %(value)s", value=data["organization"])
+        organization_id = org.id
+        query = query.filter(Claim.organization_id == org.id)
+    tk.check_access("claim_list", context, {"organization_id": organization_id})
+    user = _user(context)
+    if organization_id is None and not (user and user.sysadmin):
+        query = query.filter(Claim.filed_by == user.id)
+    if data.get("dataset"):
+        package = model.Package.get(data["dataset"])
+        query = query.filter(Claim.dataset_id == (package.id if package else data["dataset"]))
+    if data.get("status"):
+        query = query.filter(Claim.status == data["status"])
+    count = query.count()
+    rows = query.order_by(Claim.filed_at.desc(), Claim.id).offset(data["offset"]).limit(data["limit"]).all()
+    return {"count": count, "results": [claim_dict(c) for c in rows]}
+
+
+def _open_claim(context: Any, data_dict: dict[str, Any], schema: dict[str, Any], auth: str) -> tuple:
+    data = validate(data_dict, {"id": [_v("not_empty"), _v("unicode_safe")], **schema}, context)
+    claim = get(data["id"])
+    tk.check_access(auth, context, {"id": claim.id})
+    if claim.status != OPEN:
+        raise invalid("id", "This claim is closed")
+    return data, claim
+
+
+def claim_answer(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Answer an open claim (the partner's admins, the portal's team);
+    whoever filed it is told by e-mail.
+
+    :param id: the claim
+    :param text: the answer
+    """
+    schema = {"text": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")]}
+    data, claim = _open_claim(context, data_dict, schema, "claim_answer")
+    message = ClaimMessage(claim_id=claim.id, author=_user(context).id, text=data["text"])
+    Session.add(message)
+    Session.commit()
+    Session.refresh(claim)
+    mail.answered(claim, message)
+    return claim_dict(claim)
+
+
+def claim_resolve(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Close an open claim: the data was corrected, or the claim is unfounded.
+    (To withdraw the dataset, use ``dataset_withdraw`` citing the claim.)
+
+    :param id: the claim
+    :param outcome: ``corrected`` or ``unfounded``
+    :param text: what was done, or why
+    """
+    schema = {
+        "outcome": [_v("not_empty"), _v("one_of")(["corrected", "unfounded"])],
+        "text": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")],
+    }
+    data, claim = _open_claim(context, data_dict, schema, "claim_resolve")
+    message = close(claim, _user(context), data["outcome"], data["text"])
+    Session.commit()
+    Session.refresh(claim)
+    mail.answered(claim, message)
+    return claim_dict(claim)
+
+
+def get_actions() -> dict[str, Any]:
+    return {
+        "claim_create": claim_create,
+        "claim_show": claim_show,
+        "claim_list": claim_list,
+        "claim_answer": claim_answer,
+        "claim_resolve": claim_resolve,
+    }
