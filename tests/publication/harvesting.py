@@ -40,6 +40,10 @@ class RemoteCkan:
             "state": "active",
             "type": "dataset",
             "tags": [{"name": "mobilite"}],
+            # what the metadata profile requires for publication
+            "theme": ["mobilite"],
+            "spatial_text": "Région Sud",
+            "temporal_start": "2026-01-01",
             "resources": [
                 {
                     "id": str(uuid.uuid4()),

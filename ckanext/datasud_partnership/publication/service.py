@@ -250,8 +250,6 @@ def publish_checked(context: Any, package: model.Package, declaration_value: Any
     """Apply the gate to a dataset about to become published and journal it."""
     check_may_publish(context, package.owner_org)
     declaration, agreement = check_gate(package, declaration_value)
-    if not package.extras.get("publication_date"):  # set once, at the first publication
-        package.extras["publication_date"] = dt.date.today().isoformat()
     return record(package, "published", context, path, declaration, agreement.id if agreement else None)
 
 
