@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from ckanext.datasud_partnership import cli as commands
 from ckanext.datasud_partnership.agreements import notify, schedule, store
 from ckanext.datasud_partnership.agreements.model import AgreementEvent, Termination
+from tests.publication.conftest import PROFILE_FIELDS
 
 from .conftest import act
 from .mailbox import by_address, email_of, received
@@ -140,6 +141,7 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
             tags=[{"name": "air"}],
             resources=[{"url": "https://cd13.example/air.csv"}],
             publication_declaration={"personal_data": "none", "text_version": "2026-01"},
+            **PROFILE_FIELDS,
         )
     assert dataset["private"] is False
     with freeze_time("2024-06-01"):

@@ -11,6 +11,8 @@ import pytest
 from ckan import model
 from ckan.tests import factories, helpers
 
+from conftest import PLUGINS_WITH_TABLES
+
 ADMIN = {"user": "region-admin"}
 
 
@@ -22,8 +24,10 @@ def _dataset(org: dict[str, Any], name: str, title: str, **fields: Any) -> dict[
 
 
 # The search backend stands alone: its tests run without the partnership
-# plugin (whose publication gate would refuse these public datasets).
-PLUGINS = "datasud_pgsearch scheming_datasets activity harvest"
+# plugin (whose publication gate would refuse these public datasets) and so
+# without its scheming schema (whose validators that plugin registers): CKAN's
+# default dataset schema.
+PLUGINS = "datasud_pgsearch activity harvest"
 
 
 @pytest.fixture(autouse=True)
@@ -32,11 +36,25 @@ def load_standard_plugins(ckan_config, monkeypatch, request):
     request.getfixturevalue("with_plugins")
 
 
+def _migrate_all(migrate_db_for: Any) -> None:
+    """Every plugin's tables, those of the plugins these tests leave unloaded
+    too: ``ckan search-index`` runs with test.ini's plugins, whose indexing
+    reads the partnership plugin's tables."""
+    for plugin in PLUGINS_WITH_TABLES:
+        loaded = plugins.plugin_loaded(plugin)
+        if not loaded:
+            plugins.load(plugin)
+        try:
+            migrate_db_for(plugin)
+        finally:
+            if not loaded:
+                plugins.unload(plugin)
+
+
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
     reset_db()
-    for plugin in ("activity", "harvest", "datasud_pgsearch"):
-        migrate_db_for(plugin)
+    _migrate_all(migrate_db_for)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +66,7 @@ def corpus(reset_db, migrate_db_for, reset_index) -> dict[str, Any]:
     config["ckan.plugins"] = PLUGINS
     plugins.load_all()
     reset_db()
-    for plugin in ("activity", "harvest", "datasud_pgsearch"):
-        migrate_db_for(plugin)
+    _migrate_all(migrate_db_for)
     reset_index()
     sysadmin = factories.Sysadmin(name="region-admin")
     cd13_member = factories.User(name="cd13-member")
