@@ -33,10 +33,11 @@ def main() -> int:
             "-k",
             "RuleError:2",
             "-o",
-            str(POT),
-            str(ROOT / "ckanext" / "datasud_partnership"),
+            str(POT.relative_to(ROOT)),
+            "ckanext/datasud_partnership",
         ],
         check=True,
+        cwd=ROOT,  # locations relative to the repository, the same in every checkout
     )
     template = polib.pofile(str(POT))
     missing = []
