@@ -47,8 +47,17 @@ import common
 
 DATABASE = "datasud_bench_publication"
 PLUGIN = "datasud_partnership"
+OUR_PLUGINS = (PLUGIN, "scheming_datasets", "scheming_organizations")
 TARGETS = {"show_ratio": 1.03, "patch_ratio": 1.10, "termination_s_per_10k": 60.0}
 DECLARATION = {"personal_data": "none", "text_version": "2026-01"}
+# what the metadata profile requires for publication besides the core fields
+PROFILE_FIELDS = {
+    "theme": ["economie-finances"],
+    "spatial_text": "Bouches-du-Rhône",
+    "temporal_start": "2026-01-01",
+}
+# the same, as scheming stores them in the dataset's extras
+PROFILE_EXTRAS = {**PROFILE_FIELDS, "theme": json.dumps(PROFILE_FIELDS["theme"])}
 
 
 def context(user: str) -> dict[str, Any]:
@@ -123,7 +132,7 @@ def bulk_datasets(org_id: str, prefix: str, count: int, private: bool, journal: 
                     "type": "dataset",
                     "metadata_created": now,
                     "metadata_modified": now,
-                    "extras": {},
+                    "extras": dict(PROFILE_EXTRAS),
                     "plugin_data": {},
                 }
                 for n, pid in chunk
@@ -184,12 +193,15 @@ def reindex(ids: list[str]) -> float:
 
 
 def plugin_loaded(loaded: bool) -> None:
+    """Our plugins in or out: the partnership plugin and the scheming schemas
+    of its metadata profile (whose validators it registers)."""
     import ckan.plugins as p
 
-    if loaded and not p.plugin_loaded(PLUGIN):
-        p.load(PLUGIN)
-    elif not loaded and p.plugin_loaded(PLUGIN):
-        p.unload(PLUGIN)
+    for name in OUR_PLUGINS if loaded else reversed(OUR_PLUGINS):
+        if loaded and not p.plugin_loaded(name):
+            p.load(name)
+        elif not loaded and p.plugin_loaded(name):
+            p.unload(name)
 
 
 def compare(label: str, call: Any, calls: int, rounds: int) -> dict[str, Any]:
@@ -258,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                     "resources": [{"url": "https://bench.example/budget.csv", "format": "CSV"}],
                     "private": False,
                     "publication_declaration": DECLARATION,
+                    **PROFILE_FIELDS,
                 },
             )
             print("  bulk rows and indexing", file=sys.stderr)

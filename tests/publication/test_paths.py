@@ -200,3 +200,44 @@ def test_licence_of_a_published_dataset_does_not_change(partner):
         ("withdrawn", "odc-odbl"),
         ("published", "odc-odbl"),
     ]
+
+
+def test_moving_a_published_dataset_to_another_partner_is_a_new_publication(partner):
+    """The destination passes the gate (agreement in force, terms accepted)
+    and its publisher declares: the dataset stays public, under its new owner."""
+    act(
+        "agreement_create",
+        user="region-team",
+        kind="datasud_partnership",
+        organization="nice",
+        reference="CONV-NICE",
+        signed_on="2024-02-01",
+        notified_on="2024-02-15",
+    )
+    act("terms_accept", user="nice-admin", organization="nice", version="1")
+    # the editor publishing the move belongs to both organizations
+    act(
+        "member_create",
+        user="region-team",
+        id="nice",
+        object="cd13-editor",
+        object_type="user",
+        capacity="editor",
+    )
+    dataset = draft_dataset()
+    act("dataset_publish", id=dataset["id"], publication_declaration=DECLARATION)
+    with pytest.raises(ValidationError) as error:  # no declaration for the new publication
+        act("package_patch", id=dataset["id"], owner_org="nice")
+    assert "publication_declaration" in error.value.error_dict
+    model.Session.expire_all()
+    assert model.Package.get(dataset["name"]).owner_org == partner["org"]["id"]
+
+    act("package_patch", id=dataset["id"], owner_org="nice", publication_declaration=DECLARATION)
+    model.Session.expire_all()
+    assert model.Package.get(dataset["name"]).owner_org == partner["other"]["id"]
+    assert published(dataset["name"])
+    entries = act("publication_journal_list", user="region-team", dataset=dataset["name"])["results"]
+    assert [(e["action"], e["organization_id"]) for e in entries] == [
+        ("published", partner["other"]["id"]),
+        ("published", partner["org"]["id"]),
+    ]

@@ -4,6 +4,7 @@ and the append-only history."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,7 @@ Session = model.Session
 # and the activity stream subscribe to it (ISignal), the actions don't know them.
 events_committed = tk.signals.ckanext.signal("datasud_partnership_agreement_events")
 _PENDING = "datasud_partnership_pending_events"
+_AFTER_COMMIT = "datasud_partnership_after_commit"
 
 
 def today() -> dt.date:
@@ -93,18 +95,31 @@ def record(
     return row
 
 
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction is committed by
+    :func:`commit` (never if it is rolled back): for what must not happen
+    before the change is durable, such as updating the search index."""
+    Session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
 def commit() -> None:
-    """Commit, then tell the subscribers which events were recorded."""
+    """Commit, tell the subscribers which events were recorded, then run the
+    callbacks waiting for the commit."""
     Session.commit()
     rows = Session.info.pop(_PENDING, [])
+    callbacks = Session.info.pop(_AFTER_COMMIT, [])
     if rows:
         events_committed.send("agreements", events=[event_dict(row) for row in rows])
+    for callback in callbacks:
+        callback()
 
 
 @sa_event.listens_for(SASession, "after_rollback")
 def _forget_rolled_back_events(session: SASession) -> None:
-    """Events of a rolled-back transaction were never recorded: forget them."""
+    """Events of a rolled-back transaction were never recorded, and what was
+    waiting for its commit never happens: forget them."""
     session.info.pop(_PENDING, None)
+    session.info.pop(_AFTER_COMMIT, None)
 
 
 def jsonable(value: Any) -> Any:

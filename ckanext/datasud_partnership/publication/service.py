@@ -331,7 +331,8 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
 
     Done on the models in the caller's transaction, so all of them or none
     (CKAN 2.12's package_update discards its changes when asked not to
-    commit), then reindexed. Each journal entry cites the agreement and the
+    commit); the search index follows once that transaction is committed
+    (:func:`refresh_index`). Each journal entry cites the agreement and the
     clause."""
     query = Session.query(model.Package).filter(
         model.Package.owner_org == agreement.organization_id,
@@ -356,13 +357,44 @@ def withdraw_for_termination(agreement: Any, termination: Any) -> None:
         package.private = True
         record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
         withdrawn.append(package.id)
-    reindex(withdrawn)
+    if withdrawn:
+        agreement_store.after_commit(lambda: refresh_index(withdrawn))
+
+
+REINDEX_CHUNK = 500  # datasets per search-index request and per background job
+
+
+def refresh_index(package_ids: list[str]) -> None:
+    """The search index after many datasets were made private on the models.
+
+    Up to ``inline_reindex_limit`` datasets are reindexed at once. Beyond, the
+    datasets leave the index at once (a few requests: the public no longer
+    finds them) and background jobs (``ckan jobs worker``) index them again as
+    private datasets, for their organization's members: CKAN's indexing costs
+    some 20 ms a dataset, too long for a web request withdrawing thousands."""
+    from ckan.lib.search import index as search_index
+
+    if len(package_ids) <= tk.asint(tk.config.get(OPTION + "inline_reindex_limit")):
+        reindex(package_ids)
+        return
+    connection = search_index.make_connection()  # the one CKAN's indexing uses
+    site_id = tk.config.get("ckan.site_id")
+    chunks = [package_ids[i : i + REINDEX_CHUNK] for i in range(0, len(package_ids), REINDEX_CHUNK)]
+    for chunk in chunks:
+        ids = " OR ".join(f'"{package_id}"' for package_id in chunk)
+        connection.delete(q=f'+site_id:"{site_id}" +id:({ids})', commit=False)
+    connection.commit()
+    for number, chunk in enumerate(chunks, 1):
+        tk.enqueue_job(
+            reindex,
+            [chunk],
+            title=f"datasud_partnership: reindex withdrawn datasets ({number}/{len(chunks)})",
+        )
 
 
 def reindex(package_ids: list[str]) -> None:
     """Update the search index for datasets changed on the models: CKAN 2.12
-    indexes in its actions only. Done before the caller commits, as CKAN's
-    own actions do: the public never finds a withdrawn dataset in search."""
+    indexes in its actions only."""
     from ckan import logic
     from ckan.lib import search
 
