@@ -69,22 +69,16 @@ def ckan_command(ini: Path, *args: str) -> None:
 
 
 def ensure_database(ini: Path) -> None:
-    """Create the database of ``ini`` when it is missing (the default one)."""
+    """Create the database of ``ini`` when it is missing (the default one), as
+    PostgreSQL's admin: the portal's role may not create databases."""
     import configparser
 
+    import common
     import sqlalchemy as sa
 
     parser = configparser.ConfigParser(defaults={"here": str(ini.parent)}, interpolation=None)
     parser.read(ini)
-    url = sa.engine.make_url(parser.get("app:main", "sqlalchemy.url"))
-    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
-        ).first()
-        if not exists:
-            conn.execute(sa.text(f'CREATE DATABASE "{url.database}" OWNER "{url.username}"'))
-    engine.dispose()
+    common.ensure_database(sa.engine.make_url(parser.get("app:main", "sqlalchemy.url")).database)
 
 
 # -- phases (each in its own process) ------------------------------------------------
