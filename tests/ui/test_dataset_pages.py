@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.profile.conftest import complete
-from tests.publication.conftest import act, partner, published  # noqa: F401
+from tests.publication.conftest import act, published
 from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.profile.conftest import complete
-from tests.publication.conftest import DECLARATION, act, partner, published  # noqa: F401
+from tests.publication.conftest import DECLARATION, act, published
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -78,3 +78,79 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
         assert anonymous.page.goto(f"/dataset/{name}").status == 404
     anonymous.go("/dataset/")
     expect(anonymous.page.get_by_text(re.compile("Plages|Musées"))).to_have_count(0)
+
+
+def test_a_simplified_deposit_declare_publish_then_found_in_search(visitor, tmp_path):
+    data = tmp_path / "bornes-recharge.csv"
+    data.write_text("commune,bornes\nMarseille,120\nAix-en-Provence,45\n", encoding="utf-8")
+    editor = visitor("editor").login("cd13-editor")
+    page = editor.go("/organization/cd13")
+    page.get_by_role("link", name="Dépôt simplifié").click()
+    expect(page.locator("[aria-current=step]")).to_contain_text("Étape 1 sur 3")
+    page.get_by_label("Titre du jeu de données").fill("Bornes de recharge électrique")
+    page.get_by_label("Fichier").set_input_files(str(data))
+    editor.shot("step1-file")
+    page.get_by_role("button", name="Suivant : le décrire").click()
+
+    expect(page.locator("[aria-current=step]")).to_contain_text("Étape 2 sur 3")
+    page.get_by_label("Description").fill("Les bornes de recharge pour véhicules électriques, par commune.")
+    page.get_by_label("Mobilité").check()
+    page.get_by_label("Mots-clés (séparés par des virgules)").fill("recharge, véhicule électrique")
+    page.get_by_label("Couverture géographique (nom du lieu)").fill("Bouches-du-Rhône")
+    page.get_by_label("Couverture temporelle : début").fill("2026-01-01")
+    editor.shot("step2-describe")
+    page.get_by_role("button", name="Suivant : licence et publication").click()
+
+    expect(page.locator("[aria-current=step]")).to_contain_text("Étape 3 sur 3")
+    expect(page.locator("[data-check=metadata]")).to_contain_text("La description est complète.")
+    assert not published("bornes-de-recharge-electrique")  # a draft until now
+    page.get_by_label("Licence").select_option("lo-2.0")
+    page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
+    editor.shot("step3-publish")
+    page.get_by_role("button", name="Publier sur le portail").click()
+    expect(page.locator("[data-publication-status]")).to_have_text("Publié")
+    editor.shot("published")
+    assert published("bornes-de-recharge-electrique")
+
+    anonymous = visitor("anonymous")
+    page = anonymous.go("/dataset/?q=recharge")
+    expect(page.locator(".dataset-list")).to_contain_text("Bornes de recharge électrique")
+    anonymous.shot("found-in-search")
+    page.get_by_role("link", name="Bornes de recharge électrique").click()
+    expect(page.locator(".datasud-published-on")).to_contain_text("Licence Ouverte")
+    anonymous.shot("dataset-page")
+
+
+def test_e_new_terms_block_publishing_until_the_admin_accepts(visitor):
+    act("package_create", **complete("ecoles", private=True, title="Écoles"))
+    act(
+        "terms_version_create",
+        user="region-team",
+        version="2",
+        title="CGU DataSud 2027",
+        url="https://datasud.example/cgu-2027",
+    )
+    editor = visitor("editor").login("cd13-editor")
+    page = editor.go("/dataset/publish/ecoles")
+    expect(page.locator("[data-check=terms]")).to_contain_text("version 2")
+    page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
+    page.get_by_role("button", name="Publier sur le portail").click()
+    expect(page.locator(".datasud-errors")).to_contain_text("conditions d'utilisation")
+    editor.shot("refused-terms")
+    assert not published("ecoles")
+
+    admin = visitor("admin").login("cd13-admin")
+    page = admin.go("/organization/cd13")
+    page.get_by_role("link", name="Conditions d'utilisation").click()
+    expect(page.locator(".datasud-terms-pending")).to_contain_text("Non acceptées")
+    admin.shot("terms-pending")
+    page.get_by_role("button", name="Accepter pour mon organisation").click()
+    expect(page.locator(".datasud-terms-accepted")).to_contain_text("cd13-admin")
+    admin.shot("terms-accepted")
+
+    page = editor.go("/dataset/publish/ecoles")
+    page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
+    page.get_by_role("button", name="Publier sur le portail").click()
+    expect(page.locator("[data-publication-status]")).to_have_text("Publié")
+    editor.shot("published")
+    assert published("ecoles")

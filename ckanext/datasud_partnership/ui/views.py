@@ -31,8 +31,8 @@ def _context() -> dict[str, Any]:
     return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 
 
-def _call(action: str, **data: Any) -> Any:
-    return tk.get_action(action)(_context(), data)
+def _call(action_name: str, /, **data: Any) -> Any:
+    return tk.get_action(action_name)(_context(), data)
 
 
 def _form() -> dict[str, Any]:
@@ -326,13 +326,16 @@ def deposit_file() -> Any:
         return tk.render("datasud_ui/deposit_file.html", {**page, "errors": errors, "values": form}), 400
     title = form.get("title") or (upload.filename if has_upload else form.get("url")) or ""
     try:
-        pkg = _call(
-            "package_create",
-            name=_free_name(title),
-            title=title,
-            owner_org=form.get("owner_org") or "",
-            private=True,
-            state="draft",
+        # a draft, as CKAN's own form makes at its first step
+        pkg = tk.get_action("package_create")(
+            {**_context(), "allow_state_change": True},
+            {
+                "name": _free_name(title),
+                "title": title,
+                "owner_org": form.get("owner_org") or "",
+                "private": True,
+                "state": "draft",
+            },
         )
         resource: dict[str, Any] = {"package_id": pkg["id"], "name": form.get("resource_name") or title}
         if has_upload:
