@@ -3,6 +3,7 @@ real CKAN server. Each step saves a screenshot under tests/screenshots/."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -154,3 +155,45 @@ def test_e_new_terms_block_publishing_until_the_admin_accepts(visitor):
     expect(page.locator("[data-publication-status]")).to_have_text("Publié")
     editor.shot("published")
     assert published("ecoles")
+
+
+def test_d_formal_notice_deadline_past_terminate_withdrawing_all(visitor, partner):
+    for name in ("budget", "voirie"):
+        public_dataset(name, title=f"Jeu {name}")
+    today = dt.date.today()
+    admin = visitor("region").login("region-team")
+    page = admin.go("/ckan-admin/agreements/")
+    page.get_by_label("Statut").select_option("in_force")
+    page.get_by_role("button", name="Filtrer").click()
+    admin.shot("agreements-table")
+    page.get_by_role("link", name="CONV-CD13").click()
+
+    expect(page.get_by_role("heading", name="Enregistrer un événement")).to_be_visible()
+    page.get_by_label("Servie le").fill((today - dt.timedelta(days=40)).isoformat())
+    page.get_by_label("Échéance pour y remédier").fill((today - dt.timedelta(days=10)).isoformat())
+    page.get_by_label("Manquements (un par ligne)").fill("Jeux de données non mis à jour depuis deux ans")
+    admin.shot("notice-form")
+    page.get_by_role("button", name="Servir la mise en demeure").click()
+    expect(page.locator("[data-agreement-status]")).to_have_text("En vigueur, sous mise en demeure")
+    expect(page.locator(".datasud-notice")).to_contain_text("Jeux de données non mis à jour")
+    admin.shot("under-notice")
+
+    page.get_by_label("Mode", exact=True).select_option("fault")
+    page.get_by_label("Prend effet le (si le mode le permet)").fill(today.isoformat())
+    page.get_by_label("Motif", exact=True).fill("Mise en demeure restée sans effet")
+    page.get_by_label("Tous les jeux de données publiés du partenaire").check()
+    admin.shot("terminate-form")
+    page.get_by_role("button", name="Enregistrer la résiliation").click()
+    expect(page.locator("[data-agreement-status]")).to_have_text("Résiliée")
+    admin.shot("terminated")
+    assert not published("budget") and not published("voirie")
+
+    anonymous = visitor("anonymous")
+    assert anonymous.page.goto("/dataset/budget").status == 404
+    page = anonymous.go("/organization/convention/cd13")
+    expect(page.locator(".datasud-no-agreement")).to_be_visible()
+    anonymous.shot("partner-convention")
+    editor = visitor("editor").login("cd13-editor")
+    page = editor.go("/dataset/budget")
+    expect(page.locator("[data-publication-status]")).to_have_text("Retiré")
+    editor.shot("withdrawn-for-the-partner")

@@ -75,6 +75,42 @@ def agreement_event_label(event: str | None) -> str:
     }.get(event or "", event or "")
 
 
+# Bootstrap classes for the badges: the text says the status, the colour repeats it
+BADGE_CLASSES = {
+    "published": "bg-success",
+    "in_force": "bg-success",
+    "draft": "bg-info text-dark",
+    "signed": "bg-info text-dark",
+    "withdrawn": "bg-warning text-dark",
+    "in_force_under_notice": "bg-warning text-dark",
+    "terminating": "bg-warning text-dark",
+    "terminated": "bg-danger",
+}
+
+
+def badge_class(status: str | None) -> str:
+    return BADGE_CLASSES.get(status or "", "bg-secondary")
+
+
+def operation_done_label(operation: str) -> str:
+    return {
+        "sign": _("The signature is recorded."),
+        "notify": _("The notification is recorded."),
+        "cancel": _("The draft is cancelled."),
+        "notice_serve": _("The formal notice is served."),
+        "notice_lift": _("The formal notice is lifted."),
+        "terminate": _("The termination is recorded."),
+    }.get(operation, operation)
+
+
+def localized(value: Any) -> str:
+    """A ``{"fr": ..., "en": ...}`` text in the user's language."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    lang = (tk.h.lang() or "fr").split("_")[0]
+    return str(value.get(lang) or value.get("fr") or next(iter(value.values()), ""))
+
+
 def agreement_in_force(agreement: dict[str, Any]) -> bool:
     return agreement.get("status") in IN_FORCE_STATUSES
 
@@ -191,4 +227,6 @@ def get_helpers() -> dict[str, Any]:
         "datasud_render_date": render_date,
         "datasud_render_amount": render_amount,
         "datasud_may": may,
+        "datasud_localized": localized,
+        "datasud_badge_class": badge_class,
     }

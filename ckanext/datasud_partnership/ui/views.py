@@ -387,4 +387,6 @@ def publish_step(id: str) -> Any:
 
 
 def blueprints() -> list[Blueprint]:
-    return [dataset, organization, deposit]
+    from . import admin
+
+    return [dataset, organization, deposit, admin.blueprint]
