@@ -30,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+PHONE = {"width": 390, "height": 844}  # a phone-width screen
 PASSWORD = "DataSud-tests-2026"  # set on the user before it logs in
 
 
@@ -87,11 +88,10 @@ def browser() -> Iterator[Any]:
 class Visitor:
     """A person at a browser: a fresh context (cookies) of its own."""
 
-    def __init__(self, browser: Any, base: str, test_name: str, who: str) -> None:
+    def __init__(self, browser: Any, base: str, test_name: str, who: str, phone: bool = False) -> None:
         self.base = base
-        self.context = browser.new_context(
-            base_url=base, locale="fr-FR", viewport={"width": 1200, "height": 900}
-        )
+        viewport = PHONE if phone else {"width": 1200, "height": 900}
+        self.context = browser.new_context(base_url=base, locale="fr-FR", viewport=viewport)
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.prefix = f"{test_name}-{who}"
@@ -129,8 +129,8 @@ def visitor(browser: Any, portal: str, request: Any) -> Iterator[Any]:
     """``visitor(who)``: a new browser context; closed after the test."""
     opened: list[Visitor] = []
 
-    def open_one(who: str = "visitor") -> Visitor:
-        one = Visitor(browser, portal, request.node.name, who)
+    def open_one(who: str = "visitor", phone: bool = False) -> Visitor:
+        one = Visitor(browser, portal, request.node.name, who, phone)
         opened.append(one)
         return one
 

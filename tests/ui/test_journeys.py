@@ -55,7 +55,7 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
     # cd13 has one, but the licence is "not specified"
     act("package_create", **complete("musees", private=True, license_id="notspecified"))
 
-    nice = visitor("nice-editor").login("nice-editor")
+    nice = visitor("nice-editor-phone", phone=True).login("nice-editor")
     page = nice.go("/dataset/publish/plages")
     expect(page.locator("[data-check=agreement]")).to_contain_text("Non")
     page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
@@ -113,7 +113,7 @@ def test_a_simplified_deposit_declare_publish_then_found_in_search(visitor, tmp_
     editor.shot("published")
     assert published("bornes-de-recharge-electrique")
 
-    anonymous = visitor("anonymous")
+    anonymous = visitor("anonymous-phone", phone=True)
     page = anonymous.go("/dataset/?q=recharge")
     expect(page.locator(".dataset-list")).to_contain_text("Bornes de recharge électrique")
     anonymous.shot("found-in-search")

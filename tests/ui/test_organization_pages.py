@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.profile.conftest import complete
-from tests.publication.conftest import DECLARATION, act
+from tests.publication.conftest import DECLARATION, act, published
 from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
@@ -115,3 +115,30 @@ def test_terms_page_accept_for_my_organization(app):
     post(app, "/organization/terms/cd13", {"version": "2"}, status=302)
     page = get(app, "/organization/terms/cd13")
     assert "Acceptées" in page.body and "cd13-admin" in page.body
+
+
+def test_bulk_make_public_lists_each_refusal(app):
+    from ckan import model
+
+    act("package_create", **complete("parkings", private=True))
+    act("package_create", **complete("musees", private=True, license_id="notspecified"))
+    login(app, "cd13-admin")  # CKAN gives the bulk page to admins
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "/organization/bulk-publish/cd13" in page.body and 'name="personal_data"' in page.body
+    ids = {name: model.Package.get(name).id for name in ("parkings", "musees")}
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {
+            f"dataset_{ids['parkings']}": "on",
+            f"dataset_{ids['musees']}": "on",
+            "personal_data": "none",
+            "text_version": "2026-01",
+            "bulk_action.public": "public",
+        },
+        status=302,
+        action="/organization/bulk-publish/cd13",
+    )
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "musees" in page.body and "notspecified" in page.body  # the refusal, with its reason
+    assert published("parkings") and not published("musees")

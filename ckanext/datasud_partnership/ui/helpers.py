@@ -224,6 +224,7 @@ def get_helpers() -> dict[str, Any]:
         "datasud_agreement_event_label": agreement_event_label,
         "datasud_running_notice": running_notice,
         "datasud_licence_title": licence_title,
+        "datasud_declaration_version": declaration_version,
         "datasud_render_date": render_date,
         "datasud_render_amount": render_amount,
         "datasud_may": may,

@@ -260,6 +260,32 @@ def organization_journal(id: str) -> Any:
     )
 
 
+@organization.route("/bulk-publish/<id>", methods=["POST"])
+def bulk_publish(id: str) -> Any:
+    """The bulk "Make public" with the declaration; each refused dataset is
+    listed with the action's reasons."""
+    group = _organization_or_abort(id)
+    form = _form()
+    datasets = [key[len("dataset_") :] for key in request.form if key.startswith("dataset_")]
+    data: dict[str, Any] = {"datasets": datasets, "org_id": group["id"]}
+    if form.get("personal_data"):
+        data["publication_declaration"] = {
+            "personal_data": form["personal_data"],
+            "text_version": form.get("text_version") or "",
+            **({"note": form["note"]} if form.get("note") else {}),
+        }
+    try:
+        _call("bulk_update_public", **data)
+    except tk.ValidationError as error:
+        for message in (m for messages in _errors(error).values() for m in messages):
+            tk.h.flash_error(message)
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Not authorized to publish these datasets"))
+    else:
+        tk.h.flash_success(_("The selected datasets are published."))
+    return tk.redirect_to("organization.bulk_process", id=group["name"])
+
+
 def _terms(group: dict[str, Any], **extra: Any) -> str:
     return _organization_page(
         "datasud_ui/terms.html",
