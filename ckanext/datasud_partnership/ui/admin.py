@@ -19,6 +19,7 @@ from .views import _call, _errors, _form
 _ = tk._
 
 blueprint = Blueprint("datasud_admin", __name__, url_prefix="/ckan-admin/agreements")
+terms_blueprint = Blueprint("datasud_admin_terms", __name__, url_prefix="/ckan-admin/terms-of-use")
 
 # the agreement_list filters the table offers, and what each form sends
 WITHIN_DAYS = 60
@@ -29,6 +30,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "notice_serve": ("served_on", "deadline", "breaches", "served_by"),
     "notice_lift": ("lifted_on", "reason"),
     "terminate": ("mode", "initiator", "requested_on", "effective_on", "reason"),
+    "milestone_update": ("code", "done_on", "note"),
+    "amend": ("signed_on", "description", "end_on"),
 }
 CREATE_FIELDS = (
     "organization",
@@ -205,3 +208,28 @@ def operate(id: str, operation: str) -> Any:
         return tk.abort(404, _("Agreement not found"))
     tk.h.flash_success(H.operation_done_label(operation))
     return tk.redirect_to("datasud_admin.manage", id=id)
+
+
+# -- the terms of use ------------------------------------------------------------------
+def _terms_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any] | None = None) -> str:
+    return tk.render(
+        "datasud_ui/admin_terms.html",
+        {"versions": _call("terms_version_list"), "errors": errors or {}, "values": values or {}},
+    )
+
+
+@terms_blueprint.route("/", methods=["GET", "POST"], strict_slashes=False)
+def terms() -> Any:
+    _sysadmins_only()
+    if request.method == "GET":
+        return _terms_page()
+    form = _form()
+    data = {key: form[key] for key in ("version", "title", "url", "summary") if form.get(key)}
+    try:
+        _call("terms_version_create", **data)
+    except tk.ValidationError as error:
+        return _terms_page(_errors(error), form), 400
+    tk.h.flash_success(
+        _("The new version is in force: every partner must accept it before publishing again.")
+    )
+    return tk.redirect_to("datasud_admin_terms.terms")

@@ -100,6 +100,8 @@ def operation_done_label(operation: str) -> str:
         "notice_serve": _("The formal notice is served."),
         "notice_lift": _("The formal notice is lifted."),
         "terminate": _("The termination is recorded."),
+        "milestone_update": _("The milestone is recorded."),
+        "amend": _("The amendment is recorded."),
     }.get(operation, operation)
 
 
@@ -109,6 +111,28 @@ def localized(value: Any) -> str:
         return "" if value is None else str(value)
     lang = (tk.h.lang() or "fr").split("_")[0]
     return str(value.get(lang) or value.get("fr") or next(iter(value.values()), ""))
+
+
+def claim_kind_label(kind: str | None) -> str:
+    return {
+        "personal_data": _("It holds personal data"),
+        "inaccurate": _("It is inaccurate"),
+        "outdated": _("It is out of date"),
+        "rights": _("It infringes rights"),
+        "other": _("Something else"),
+    }.get(kind or "", kind or "")
+
+
+def claim_status_label(status: str | None) -> str:
+    return {"open": _("Open"), "closed": _("Closed")}.get(status or "", status or "")
+
+
+def claim_outcome_label(outcome: str | None) -> str:
+    return {
+        "corrected": _("Corrected"),
+        "unfounded": _("Unfounded"),
+        "withdrawn": _("Dataset withdrawn"),
+    }.get(outcome or "", outcome or "")
 
 
 def agreement_in_force(agreement: dict[str, Any]) -> bool:
@@ -229,5 +253,8 @@ def get_helpers() -> dict[str, Any]:
         "datasud_render_amount": render_amount,
         "datasud_may": may,
         "datasud_localized": localized,
+        "datasud_claim_kind_label": claim_kind_label,
+        "datasud_claim_status_label": claim_status_label,
+        "datasud_claim_outcome_label": claim_outcome_label,
         "datasud_badge_class": badge_class,
     }

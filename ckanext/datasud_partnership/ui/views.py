@@ -7,6 +7,7 @@ Every page calls the actions and shows what they answer (their
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -163,6 +164,36 @@ def dataset_journal(id: str) -> Any:
     )
 
 
+# -- the dataset: report a problem (a claim) ---------------------------------------------
+CLAIM_KINDS = ("personal_data", "inaccurate", "outdated", "rights", "other")
+
+
+@dataset.route("/claim/<id>", methods=["GET", "POST"])
+def claim(id: str) -> Any:
+    pkg = _dataset_or_abort(id)
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=tk.h.url_for("datasud_dataset.claim", id=pkg["name"]))
+    extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset", "kinds": CLAIM_KINDS}
+    if request.method == "GET":
+        return tk.render("datasud_ui/claim_new.html", {**extra, "errors": {}, "values": {}})
+    form = _form()
+    try:
+        _call(
+            "claim_create",
+            dataset=pkg["id"],
+            kind=form.get("kind") or "",
+            description=form.get("description") or "",
+        )
+    except tk.ValidationError as error:
+        return tk.render(
+            "datasud_ui/claim_new.html", {**extra, "errors": _errors(error), "values": form}
+        ), 400
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    tk.h.flash_success(_("Thank you: the partner and the portal's team are told of your report."))
+    return tk.redirect_to("dataset.read", id=pkg["name"])
+
+
 # -- the organization ----------------------------------------------------------------------
 def _organization_or_abort(reference: str) -> dict[str, Any]:
     try:
@@ -188,6 +219,14 @@ def _convention(group: dict[str, Any], **extra: Any) -> str:
             history = _call("agreement_history", id=row["id"], limit=1000)["results"]
         agreements.append({"agreement": shown, "history": history})
     current = [a for a in agreements if H.agreement_in_force(a["agreement"])]
+    kinds = {k["name"]: k for k in _call("agreement_kind_list")}
+    for item in current:
+        kind = kinds.get(item["agreement"]["kind"]) or {}
+        item["partner_modes"] = {
+            name: mode
+            for name, mode in (kind.get("terminations") or {}).items()
+            if mode.get("partner_alone") and "partner" in (mode.get("initiators") or [])
+        }
     past = [a for a in agreements if not H.agreement_in_force(a["agreement"])]
     return _organization_page(
         "datasud_ui/convention.html",
@@ -195,6 +234,7 @@ def _convention(group: dict[str, Any], **extra: Any) -> str:
         current=current,
         past=list(reversed(past)),
         may_answer=_may("agreement_notice_answer", organization_id=group["id"]),
+        today=dt.date.today().isoformat(),
         errors=extra.pop("errors", {}),
         values=extra.pop("values", {}),
         **extra,
@@ -284,6 +324,70 @@ def bulk_publish(id: str) -> Any:
     else:
         tk.h.flash_success(_("The selected datasets are published."))
     return tk.redirect_to("organization.bulk_process", id=group["name"])
+
+
+def _claims_page(group: dict[str, Any], **extra: Any) -> Any:
+    status = request.args.get("status") or ""
+    try:
+        claims = _call("claim_list", organization=group["id"], **({"status": status} if status else {}))
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only the organization's admins read its claims"))
+    return _organization_page(
+        "datasud_ui/claims.html",
+        group,
+        claims=claims,
+        status=status,
+        errors=extra.pop("errors", {}),
+        values=extra.pop("values", {}),
+        failed=extra.pop("failed", None),
+    )
+
+
+@organization.route("/claims/<id>")
+def claims(id: str) -> Any:
+    return _claims_page(_organization_or_abort(id))
+
+
+@organization.route("/claims/<id>/<claim_id>/<operation>", methods=["POST"])
+def claim_operate(id: str, claim_id: str, operation: str) -> Any:
+    group = _organization_or_abort(id)
+    if operation not in ("answer", "resolve"):
+        return tk.abort(404)
+    form = _form()
+    data: dict[str, Any] = {"id": claim_id, "text": form.get("text") or ""}
+    if operation == "resolve":
+        data["outcome"] = form.get("outcome") or ""
+    try:
+        _call(f"claim_{operation}", **data)
+    except tk.ValidationError as error:
+        page = _claims_page(group, errors=_errors(error), values=form, failed=claim_id)
+        return (page, 400) if isinstance(page, str) else page
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Claim not found"))
+    tk.h.flash_success(_("Your answer is recorded."))
+    return tk.redirect_to("datasud_organization.claims", id=group["name"])
+
+
+@organization.route("/convention/<id>/terminate", methods=["POST"])
+def convention_terminate(id: str) -> Any:
+    """The termination the partner may record alone (the kind says which)."""
+    group = _organization_or_abort(id)
+    form = _form()
+    data = {
+        key: form[key] for key in ("id", "mode", "requested_on", "effective_on", "reason") if form.get(key)
+    }
+    try:
+        _call("agreement_terminate", initiator="partner", **data)
+    except tk.ValidationError as error:
+        return _convention(group, errors=_errors(error), values=form), 400
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error))
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Agreement not found"))
+    tk.h.flash_success(_("The termination is recorded."))
+    return tk.redirect_to("datasud_organization.convention", id=group["name"])
 
 
 def _terms(group: dict[str, Any], **extra: Any) -> str:
@@ -415,4 +519,4 @@ def publish_step(id: str) -> Any:
 def blueprints() -> list[Blueprint]:
     from . import admin
 
-    return [dataset, organization, deposit, admin.blueprint]
+    return [dataset, organization, deposit, admin.blueprint, admin.terms_blueprint]
