@@ -76,4 +76,12 @@ else
   for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
   redis_up || { say "Redis did not start: see /var/log/redis/datasud.log"; exit 1; }
 fi
+# --- Chromium, for the browser tests (Playwright drives Debian's build) -----
+if [ -x /usr/bin/chromium ]; then
+  say "Chromium found: /usr/bin/chromium"
+else
+  apt_install chromium
+  [ -x /usr/bin/chromium ] && say "Chromium installed: /usr/bin/chromium" \
+    || say "Chromium could not be installed: the browser tests (tests/ui/test_journeys.py) will fail"
+fi
 say "ready"

@@ -33,6 +33,8 @@ from .publication import model as _publication_tables  # noqa: F401 - registers 
 from .publication import service as publication_service
 from .publication import status as publication_status
 from .publication import views as publication_views
+from .ui import helpers as ui_helpers
+from .ui import views as ui_views
 
 # The repository's config/ folder, used when no config_dir is set.
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -115,6 +117,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_activity.helpers(),
             **publication_harvest.helpers(),
             **profile_helpers.get_helpers(),
+            **ui_helpers.get_helpers(),
         }
 
     # IValidators: the metadata profile's validators
@@ -122,9 +125,9 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         return profile_validators.get_validators()
 
     # IBlueprint: the protected download of an agreement's uploaded documents;
-    # the publication journal as CSV
+    # the publication journal as CSV; the web UI's pages
     def get_blueprint(self) -> Any:
-        return [agreement_documents.blueprint, publication_views.blueprint]
+        return [agreement_documents.blueprint, publication_views.blueprint, *ui_views.blueprints()]
 
     # IPackageController: the publication gate, once CKAN saved the change
     # and before it commits (see publication/chains.py)

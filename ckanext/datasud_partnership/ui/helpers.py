@@ -1,0 +1,260 @@
+"""Template helpers of the web UI: what the pages show, read through the
+actions and the portal's settings (no rule is decided here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ..agreements.rules import IN_FORCE_STATUSES
+from ..publication import service
+
+_ = tk._
+
+
+def _context() -> dict[str, Any]:
+    user = tk.current_user
+    return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
+
+
+def publication_status_label(status: str | None) -> str:
+    return {
+        "draft": _("Draft"),
+        "published": _("Published"),
+        "withdrawn": _("Withdrawn"),
+        "never_published": _("Never published"),
+    }.get(status or "", status or "")
+
+
+def agreement_status_label(status: str | None) -> str:
+    return {
+        "draft": _("Draft agreement"),
+        "cancelled": _("Cancelled"),
+        "signed": _("Signed, not yet in force"),
+        "in_force": _("In force"),
+        "in_force_under_notice": _("In force, under formal notice"),
+        "terminating": _("Terminating"),
+        "terminated": _("Terminated"),
+        "expired": _("Expired"),
+    }.get(status or "", status or "")
+
+
+def journal_action_label(action: str | None) -> str:
+    return {"published": _("Published"), "withdrawn": _("Withdrawn")}.get(action or "", action or "")
+
+
+def personal_data_label(value: str | None) -> str:
+    return {
+        "none": _("No personal data"),
+        "anonymized": _("Personal data anonymized"),
+    }.get(value or "", value or "")
+
+
+def agreement_event_label(event: str | None) -> str:
+    return {
+        "created": _("Agreement created"),
+        "updated": _("Draft updated"),
+        "cancelled": _("Agreement cancelled"),
+        "signed": _("Agreement signed"),
+        "notified": _("Agreement notified"),
+        "amended": _("Amendment"),
+        "milestone": _("Milestone"),
+        "document_added": _("Document added"),
+        "reminder": _("Reminder sent"),
+        "notice_served": _("Formal notice served"),
+        "notice_answered": _("Observations filed"),
+        "notice_lifted": _("Formal notice lifted"),
+        "termination_notified": _("Termination notified"),
+        "terminated": _("Terminated"),
+        "renewed": _("Renewed"),
+        "expired": _("Expired"),
+    }.get(event or "", event or "")
+
+
+# Bootstrap classes for the badges: the text says the status, the colour repeats it
+BADGE_CLASSES = {
+    "published": "bg-success",
+    "in_force": "bg-success",
+    "draft": "bg-info text-dark",
+    "signed": "bg-info text-dark",
+    "withdrawn": "bg-warning text-dark",
+    "in_force_under_notice": "bg-warning text-dark",
+    "terminating": "bg-warning text-dark",
+    "terminated": "bg-danger",
+}
+
+
+def badge_class(status: str | None) -> str:
+    return BADGE_CLASSES.get(status or "", "bg-secondary")
+
+
+def operation_done_label(operation: str) -> str:
+    return {
+        "sign": _("The signature is recorded."),
+        "notify": _("The notification is recorded."),
+        "cancel": _("The draft is cancelled."),
+        "notice_serve": _("The formal notice is served."),
+        "notice_lift": _("The formal notice is lifted."),
+        "terminate": _("The termination is recorded."),
+        "milestone_update": _("The milestone is recorded."),
+        "amend": _("The amendment is recorded."),
+    }.get(operation, operation)
+
+
+def localized(value: Any) -> str:
+    """A ``{"fr": ..., "en": ...}`` text in the user's language."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    lang = (tk.h.lang() or "fr").split("_")[0]
+    return str(value.get(lang) or value.get("fr") or next(iter(value.values()), ""))
+
+
+def claim_kind_label(kind: str | None) -> str:
+    return {
+        "personal_data": _("It holds personal data"),
+        "inaccurate": _("It is inaccurate"),
+        "outdated": _("It is out of date"),
+        "rights": _("It infringes rights"),
+        "other": _("Something else"),
+    }.get(kind or "", kind or "")
+
+
+def claim_status_label(status: str | None) -> str:
+    return {"open": _("Open"), "closed": _("Closed")}.get(status or "", status or "")
+
+
+def claim_outcome_label(outcome: str | None) -> str:
+    return {
+        "corrected": _("Corrected"),
+        "unfounded": _("Unfounded"),
+        "withdrawn": _("Dataset withdrawn"),
+    }.get(outcome or "", outcome or "")
+
+
+def agreement_in_force(agreement: dict[str, Any]) -> bool:
+    return agreement.get("status") in IN_FORCE_STATUSES
+
+
+def running_notice(agreement: dict[str, Any]) -> dict[str, Any] | None:
+    """The formal notice the agreement's status says is running (the last
+    one not lifted)."""
+    if agreement.get("status") != "in_force_under_notice":
+        return None
+    running = [n for n in agreement.get("notices") or [] if not n.get("lifted_on")]
+    return running[-1] if running else None
+
+
+def licence_title(licence_id: str | None) -> str:
+    if not licence_id:
+        return ""
+    register = model.Package.get_license_register()
+    licence = register.get(licence_id)
+    return licence.title if licence else licence_id
+
+
+def open_licence_options() -> list[tuple[str, str]]:
+    """The portal's open licences (its setting), with their titles."""
+    return [(licence_id, licence_title(licence_id)) for licence_id in sorted(service.open_licences())]
+
+
+def declaration_version() -> str:
+    return service.declaration_version()
+
+
+def publication_checklist(pkg: dict[str, Any]) -> dict[str, Any]:
+    """What the publish page shows before the partner decides: the missing
+    metadata, the terms of use, the agreement in force (read from the
+    actions; the gate decides when the partner publishes)."""
+    context = _context()
+    missing = tk.get_action("dataset_missing_metadata")(dict(context), {"id": pkg["id"]})
+    org = pkg.get("owner_org")
+    terms = tk.get_action("terms_status")(dict(context), {"organization": org}) if org else None
+    agreements = (
+        tk.get_action("agreement_list")(
+            dict(context), {"organization": org, "status": ",".join(IN_FORCE_STATUSES)}
+        )["results"]
+        if org
+        else []
+    )
+    return {"missing": missing, "terms": terms, "agreements": agreements}
+
+
+def dataset_names(ids: list[str]) -> dict[str, dict[str, str]]:
+    """Names and titles of the journal's datasets (one query)."""
+    if not ids:
+        return {}
+    rows = model.Session.query(model.Package.id, model.Package.name, model.Package.title).filter(
+        model.Package.id.in_(set(ids))
+    )
+    return {row.id: {"name": row.name, "title": row.title or row.name} for row in rows}
+
+
+def described_values(pkg: dict[str, Any]) -> dict[str, Any]:
+    tags = ", ".join(t["name"] for t in pkg.get("tags") or [])
+    return {
+        "title": pkg.get("title") or "",
+        "notes": pkg.get("notes") or "",
+        "tag_string": tags,
+        "theme": pkg.get("theme") or [],
+        "spatial_text": pkg.get("spatial_text") or "",
+        "temporal_start": pkg.get("temporal_start") or "",
+        "temporal_end": pkg.get("temporal_end") or "",
+    }
+
+
+def render_date(value: str | dt.date | None) -> str:
+    """An ISO date in words, in the user's language ("31 janvier 2027")."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    return tk.h.render_datetime(dt.datetime(value.year, value.month, value.day))
+
+
+def render_amount(value: str | None, currency: str | None = "EUR") -> str:
+    """An amount in the locale's format ("6 000,00 €")."""
+    if value in (None, ""):
+        return ""
+    from babel.numbers import format_currency
+
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_currency(amount, currency or "EUR", locale=tk.h.lang() or "fr")
+
+
+def may(auth: str, **data: Any) -> bool:
+    try:
+        tk.check_access(auth, _context(), data)
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
+def get_helpers() -> dict[str, Any]:
+    return {
+        "datasud_publication_status_label": publication_status_label,
+        "datasud_agreement_status_label": agreement_status_label,
+        "datasud_journal_action_label": journal_action_label,
+        "datasud_personal_data_label": personal_data_label,
+        "datasud_agreement_event_label": agreement_event_label,
+        "datasud_running_notice": running_notice,
+        "datasud_licence_title": licence_title,
+        "datasud_declaration_version": declaration_version,
+        "datasud_render_date": render_date,
+        "datasud_render_amount": render_amount,
+        "datasud_may": may,
+        "datasud_localized": localized,
+        "datasud_claim_kind_label": claim_kind_label,
+        "datasud_claim_status_label": claim_status_label,
+        "datasud_claim_outcome_label": claim_outcome_label,
+        "datasud_badge_class": badge_class,
+    }

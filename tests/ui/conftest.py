@@ -1,0 +1,139 @@
+"""Browser tests: one real CKAN server per session (``ckan run`` on a free
+port, with the ini the tests were given) and Debian's Chromium driven by
+Playwright. Screenshots go to tests/screenshots/ (not committed)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.publication.conftest import partner  # noqa: F401 - the partner of the journeys
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = os.environ.get("DATASUD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}  # a phone-width screen
+PASSWORD = "DataSud-tests-2026"  # set on the user before it logs in
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def portal(pytestconfig: Any) -> Iterator[str]:
+    """The base URL of a CKAN server on the tests' database, for the session."""
+    ini = Path(pytestconfig.getoption("ckan_ini")).resolve()
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    ckan = Path(sys.executable).with_name("ckan")
+    env = {**os.environ, "CKAN_SITE_URL": url}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SCREENSHOTS / "server.log", "w")  # noqa: SIM115 - open for the whole session
+    command = [str(ckan), "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "-r", "-t"]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + "/api/3/action/status_show", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the CKAN server did not start: {' '.join(command)}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make services does it)")
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Visitor:
+    """A person at a browser: a fresh context (cookies) of its own."""
+
+    def __init__(self, browser: Any, base: str, test_name: str, who: str, phone: bool = False) -> None:
+        self.base = base
+        viewport = PHONE if phone else {"width": 1200, "height": 900}
+        self.context = browser.new_context(base_url=base, locale="fr-FR", viewport=viewport)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.prefix = f"{test_name}-{who}"
+        self.shots = 0
+
+    def go(self, path: str) -> Any:
+        self.page.goto(path)
+        return self.page
+
+    def login(self, name: str) -> Visitor:
+        from ckan import model
+
+        user = model.User.get(name)
+        user.password = PASSWORD
+        model.Session.commit()
+        self.go("/user/login")
+        self.page.fill("#field-login", name)
+        self.page.fill("#field-password", PASSWORD)
+        with self.page.expect_navigation():
+            self.page.press("#field-password", "Enter")
+        return self
+
+    def shot(self, step: str) -> Path:
+        self.shots += 1
+        path = SCREENSHOTS / f"{self.prefix}-{self.shots:02d}-{step}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visitor(browser: Any, portal: str, request: Any) -> Iterator[Any]:
+    """``visitor(who)``: a new browser context; closed after the test."""
+    opened: list[Visitor] = []
+
+    def open_one(who: str = "visitor", phone: bool = False) -> Visitor:
+        one = Visitor(browser, portal, request.node.name, who, phone)
+        opened.append(one)
+        return one
+
+    yield open_one
+    for one in opened:
+        one.close()

@@ -1,0 +1,102 @@
+"""The dataset's pages through CKAN's test app: badge, publish, withdraw, journal."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.profile.conftest import complete
+from tests.publication.conftest import act, published
+from tests.ui.pages import get, login, post
+
+pytestmark = pytest.mark.usefixtures("partner")
+
+
+def draft(name: str = "parkings", **fields):
+    return act("package_create", **complete(name, private=True, **fields))
+
+
+def test_dataset_page_shows_the_status_badge_and_publish_button(app):
+    draft()
+    login(app, "cd13-editor")
+    page = get(app, "/dataset/parkings")
+    assert 'data-publication-status="never_published"' in page.body
+    assert "Jamais publié" in page.body
+    assert "/dataset/publish/parkings" in page.body
+    assert "Journal des publications" in page.body
+
+
+def test_publish_page_shows_licences_declaration_and_checklist(app):
+    draft(notes="")
+    login(app, "cd13-editor")
+    page = get(app, "/dataset/publish/parkings")
+    assert page.status_code == 200
+    body = page.body
+    assert "Licence Ouverte" in body and "notspecified" not in body
+    assert "2026-01" in body  # the declaration text version
+    assert "CONV-CD13" in body  # the agreement in force
+    assert "Description" in body  # missing: the description
+    assert 'name="_csrf_token"' in body
+
+
+def test_publish_refused_shows_every_reason_and_changes_nothing(app):
+    draft(notes="", license_id="notspecified")
+    login(app, "cd13-editor")
+    page = post(app, "/dataset/publish/parkings", {"text_version": "2026-01", "license_id": ""}, status=400)
+    assert "Publication refusée" in page.body
+    assert "notspecified" in page.body  # the licence refused, by the gate's message
+    assert not published("parkings")
+
+
+def test_publish_then_withdraw(app):
+    draft()
+    login(app, "cd13-editor")
+    post(
+        app,
+        "/dataset/publish/parkings",
+        {"text_version": "2026-01", "license_id": "lo-2.0", "personal_data": "none"},
+        status=302,
+    )
+    assert published("parkings")
+    page = get(app, "/dataset/parkings")
+    assert "Publié le" in page.body and "Licence Ouverte" in page.body
+    assert "/dataset/withdraw/parkings" in page.body
+    post(app, "/dataset/withdraw/parkings", {"reason": "Erreur de fichier"}, status=302)
+    assert not published("parkings")
+    assert "Retiré" in get(app, "/dataset/parkings").body
+    journal = get(app, "/dataset/journal/parkings")
+    assert "Erreur de fichier" in journal.body and "Aucune donnée personnelle" in journal.body
+
+
+def test_publish_without_csrf_token_is_refused(app):
+    draft()
+    login(app, "cd13-editor")
+    post(
+        app,
+        "/dataset/publish/parkings",
+        {"text_version": "2026-01", "license_id": "lo-2.0", "personal_data": "none"},
+        status=400,
+        token=False,
+    )
+    assert not published("parkings")
+
+
+def test_member_and_visitor_may_not_publish(app):
+    draft()
+    login(app, "cd13-member")
+    get(app, "/dataset/publish/parkings", status=403)
+    assert "/dataset/publish/" not in get(app, "/dataset/parkings").body
+
+
+def test_anonymous_sees_no_journal_tab(app):
+    act(
+        "package_create",
+        **complete(
+            "public-one",
+            private=False,
+            publication_declaration={"personal_data": "none", "text_version": "2026-01"},
+        ),
+    )
+    page = get(app, "/dataset/public-one")
+    assert "Publié" in page.body
+    assert "/dataset/journal/" not in page.body
+    get(app, "/dataset/journal/public-one", status=403)

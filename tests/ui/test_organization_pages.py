@@ -1,0 +1,144 @@
+"""The organization's pages through CKAN's test app: the Convention tab, the
+publication journal, the terms of use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.profile.conftest import complete
+from tests.publication.conftest import DECLARATION, act, published
+from tests.ui.pages import get, login, post
+
+pytestmark = pytest.mark.usefixtures("partner")
+
+
+def days(n: int) -> str:
+    return (dt.date.today() + dt.timedelta(days=n)).isoformat()
+
+
+def test_convention_tab_shows_the_register_to_anybody(app):
+    page = get(app, "/organization/convention/cd13")
+    assert "CONV-CD13" in page.body
+    assert 'data-agreement-status="in_force"' in page.body and "En vigueur" in page.body
+    assert "31 janvier 2024" in page.body  # in force since, in words
+    assert "Historique" not in page.body  # the history is for the partner's admins
+    assert "/organization/convention/cd13" in get(app, "/organization/cd13").body
+
+
+def test_convention_tab_for_the_partner_admin_history_and_notice(app, partner):
+    agreement = partner["agreement"]
+    act(
+        "agreement_notice_serve",
+        user="region-team",
+        id=agreement["id"],
+        served_by="operator",
+        breaches="Données non mises à jour",
+        served_on=days(-5),
+        deadline=days(25),
+    )
+    login(app, "cd13-admin")
+    page = get(app, "/organization/convention/cd13")
+    assert "Historique" in page.body and "Mise en demeure notifiée" in page.body
+    assert "datasud-notice" in page.body and "Données non mises à jour" in page.body
+    assert 'name="observations"' in page.body
+    post(
+        app,
+        "/organization/convention/cd13",
+        {"agreement_id": agreement["id"], "observations": "Mise à jour faite le 3."},
+        status=302,
+        action="/organization/convention/cd13/observations",
+    )
+    page = get(app, "/organization/convention/cd13")
+    assert "Mise à jour faite le 3." in page.body
+
+
+def test_convention_observations_refused_for_an_editor(app, partner):
+    act(
+        "agreement_notice_serve",
+        user="region-team",
+        id=partner["agreement"]["id"],
+        served_by="operator",
+        breaches="x",
+        served_on=days(-5),
+        deadline=days(25),
+    )
+    login(app, "cd13-editor")
+    page = get(app, "/organization/convention/cd13")
+    assert "datasud-notice" in page.body and 'name="observations"' not in page.body
+    post(
+        app,
+        "/organization/convention/cd13",
+        {"agreement_id": partner["agreement"]["id"], "observations": "x"},
+        status=403,
+        action="/organization/convention/cd13/observations",
+    )
+
+
+def test_organization_without_agreement(app):
+    page = get(app, "/organization/convention/nice")
+    assert "Aucune convention n'est en vigueur" in page.body
+
+
+def test_journal_page_filters_and_csv_link(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act("dataset_withdraw", id="parkings", reason="Erreur")
+    login(app, "cd13-member")
+    page = get(app, "/organization/journal/cd13")
+    assert "2 entrées" in page.body and "Parkings publics" in page.body
+    assert "/publication-journal.csv?organization=cd13" in page.body
+    page = get(app, "/organization/journal/cd13?action=withdrawn")
+    assert "1 entrées" in page.body and "Erreur" in page.body
+    assert "action=withdrawn" in page.body  # the CSV link keeps the filters
+    page = get(app, "/organization/journal/cd13?since=nope")
+    assert "alert-danger" in page.body
+    login(app, "nice-editor")
+    get(app, "/organization/journal/cd13", status=403)
+
+
+def test_terms_page_accept_for_my_organization(app):
+    act(
+        "terms_version_create",
+        user="region-team",
+        version="2",
+        title="CGU 2",
+        url="https://datasud.example/cgu2",
+    )
+    login(app, "cd13-editor")
+    page = get(app, "/organization/terms/cd13")
+    assert "Non acceptées" in page.body and "Accepter pour mon organisation" not in page.body
+    post(app, "/organization/terms/cd13", {"version": "2"}, status=403)
+    login(app, "cd13-admin")
+    page = get(app, "/organization/terms/cd13")
+    assert "Accepter pour mon organisation" in page.body
+    post(app, "/organization/terms/cd13", {"version": "2"}, status=302)
+    page = get(app, "/organization/terms/cd13")
+    assert "Acceptées" in page.body and "cd13-admin" in page.body
+
+
+def test_bulk_make_public_lists_each_refusal(app):
+    from ckan import model
+
+    act("package_create", **complete("parkings", private=True))
+    act("package_create", **complete("musees", private=True, license_id="notspecified"))
+    login(app, "cd13-admin")  # CKAN gives the bulk page to admins
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "/organization/bulk-publish/cd13" in page.body and 'name="personal_data"' in page.body
+    ids = {name: model.Package.get(name).id for name in ("parkings", "musees")}
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {
+            f"dataset_{ids['parkings']}": "on",
+            f"dataset_{ids['musees']}": "on",
+            "personal_data": "none",
+            "text_version": "2026-01",
+            "bulk_action.public": "public",
+        },
+        status=302,
+        action="/organization/bulk-publish/cd13",
+    )
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "musees" in page.body and "notspecified" in page.body  # the refusal, with its reason
+    assert published("parkings") and not published("musees")
