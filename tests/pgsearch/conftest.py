@@ -11,7 +11,7 @@ import pytest
 from ckan import model
 from ckan.tests import factories, helpers
 
-from conftest import PLUGINS_WITH_TABLES
+from conftest import migrate_all
 
 ADMIN = {"user": "region-admin"}
 
@@ -36,27 +36,6 @@ def load_standard_plugins(ckan_config, monkeypatch, request):
     request.getfixturevalue("with_plugins")
 
 
-def _migrate_all(migrate_db_for: Any) -> None:
-    """Every plugin's tables, those of the plugins these tests leave unloaded
-    too: ``ckan search-index`` runs with test.ini's plugins, whose indexing
-    reads the partnership plugin's tables."""
-    for plugin in PLUGINS_WITH_TABLES:
-        loaded = plugins.plugin_loaded(plugin)
-        if not loaded:
-            plugins.load(plugin)
-        try:
-            migrate_db_for(plugin)
-        finally:
-            if not loaded:
-                plugins.unload(plugin)
-
-
-@pytest.fixture
-def clean_db(reset_db, migrate_db_for):
-    reset_db()
-    _migrate_all(migrate_db_for)
-
-
 @pytest.fixture(scope="module")
 def corpus(reset_db, migrate_db_for, reset_index) -> dict[str, Any]:
     """Two partner organizations, five public datasets, two private ones, a
@@ -66,7 +45,7 @@ def corpus(reset_db, migrate_db_for, reset_index) -> dict[str, Any]:
     config["ckan.plugins"] = PLUGINS
     plugins.load_all()
     reset_db()
-    _migrate_all(migrate_db_for)
+    migrate_all(migrate_db_for)
     reset_index()
     sysadmin = factories.Sysadmin(name="region-admin")
     cd13_member = factories.User(name="cd13-member")
