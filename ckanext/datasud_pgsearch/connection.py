@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 TABLE = "datasud_pgsearch_document"
 SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
+# Starts the SQL of every search, so that a log or a probe can find it.
+SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
 
 _UPSERT = text(
     f"""
@@ -205,7 +207,7 @@ class PgSolrConnection:
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
         facet_sql = self._facets_sql(facet_fields, params, compiler)
 
-        sql = f"""
+        sql = f"""{SEARCH_SQL_MARKER}
             WITH m AS MATERIALIZED (
                 SELECT index_id, doc, title_sort, metadata_modified, metadata_created,
                        {score} AS score
