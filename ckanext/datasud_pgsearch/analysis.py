@@ -35,6 +35,12 @@ GAP = "zzgapzz"
 TERM_SEPARATOR = "\x1f"
 HASHED_SEPARATOR = "\x1e"
 LONG_TERM_BYTES = 1000  # GIN keys must stay well under a third of a page
+# The fields CKAN filters every search on (site, state, visibility,
+# permission labels, type): their terms are kept apart, in a small array
+# read with each row, so that checking them costs little.
+FILTER_FIELDS = frozenset(
+    ("site_id", "state", "capacity", "permission_labels", "dataset_type", "entity_type")
+)
 
 
 class QueryValueError(ValueError):
@@ -200,9 +206,10 @@ def normalize_value(kind: str, value: Any) -> str | None:
 def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: Any = ()) -> dict[str, Any]:
     """Split a Solr document into the parts the PostgreSQL index stores.
 
-    Returns ``exact`` (field -> list of exact values), ``terms`` (every exact
-    value as a term, for filters), ``facets`` (the terms of ``facet_fields``,
-    for facet counts), ``text`` (field -> folded text, for analysed fields),
+    Returns ``exact`` (field -> list of exact values), ``terms`` and
+    ``filter_terms`` (every exact value as a term, for filters; the latter for
+    ``FILTER_FIELDS``), ``facets`` (the terms of ``facet_fields``, for
+    facet counts), ``text`` (field -> folded text, for analysed fields),
     ``weighted`` (weight -> text feeding the catch-all ``text`` field),
     ``stored`` (what a search returns), and the sort keys.
     """
@@ -234,7 +241,8 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
     title = doc.get("title_string") or doc.get("title") or ""
     return {
         "exact": exact,
-        "terms": terms_of(exact),
+        "terms": terms_of({k: v for k, v in exact.items() if k not in FILTER_FIELDS}),
+        "filter_terms": terms_of({k: v for k, v in exact.items() if k in FILTER_FIELDS}),
         "facets": terms_of(exact, set(facet_fields)),
         "text": text,
         "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},

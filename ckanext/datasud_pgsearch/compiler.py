@@ -27,7 +27,7 @@ from . import fields as F
 TRUE = "TRUE"
 FALSE = "FALSE"
 # A condition on the terms array made by Compiler.contains or Compiler._merged.
-_TERMS_RE = re.compile(r"^terms (@>|&&) CAST\(:(p\d+) AS text\[\]\)$")
+_TERMS_RE = re.compile(r"^(terms|filter_terms) (@>|&&) CAST\(:(p\d+) AS text\[\]\)$")
 # Columns that hold a copy of a field for fast range and sort.
 DATE_COLUMNS = {"metadata_modified", "metadata_created"}
 
@@ -102,36 +102,42 @@ class Compiler:
 
     def contains(self, field: str, value: str) -> str:
         """``field`` has the exact ``value``: its term is in the GIN-indexed
-        ``terms`` (a hashed long value is confirmed on ``doc``)."""
+        ``terms`` or ``filter_terms`` (a hashed long value is confirmed on
+        ``doc``)."""
         token = A.term(field, value)
-        condition = f"terms @> CAST({self.bind([token])} AS text[])"
+        column = "filter_terms" if field in A.FILTER_FIELDS else "terms"
+        condition = f"{column} @> CAST({self.bind([token])} AS text[])"
         if A.is_hashed(token):
             exact = f"doc @> CAST({self.bind(json.dumps({field: [value]}))} AS jsonb)"
             return f"({condition} AND {exact})"
         return condition
 
     def _merged(self, parts: list[str], operator: str) -> list[str]:
-        """Single-array term conditions joined by AND (``@>``) or by OR
-        (``&&``, one term each) become one condition on ``terms``."""
-        tokens: list[str] = []
+        """Conditions on one terms array joined by AND (all in one ``@>``) or
+        by OR (one ``&&``, from overlaps and containments of one term)."""
+        tokens: dict[str, list[str]] = {}
         rest = []
         for part in parts:
             match = _TERMS_RE.match(part)
-            value = self.params.get(match.group(2)) if match else None
+            value = self.params.get(match.group(3)) if match else None
             if value is None:
                 mergeable = False
             elif operator == "@>":  # all of the terms: containments only
-                mergeable = match.group(1) == "@>"
+                mergeable = match.group(2) == "@>"
             else:  # any of the terms: overlaps, or containments of one term
-                mergeable = match.group(1) == "&&" or len(value) == 1
+                mergeable = match.group(2) == "&&" or len(value) == 1
             if mergeable:
-                tokens.extend(value)
+                tokens.setdefault(match.group(1), []).append(part)
             else:
                 rest.append(part)
-        if len(tokens) < 2 or len(parts) - len(rest) < 2:
-            return parts
-        merged = list(dict.fromkeys(tokens))
-        return [f"terms {operator} CAST({self.bind(merged)} AS text[])", *rest]
+        merged = []
+        for column, conditions in tokens.items():
+            if len(conditions) == 1:
+                merged.extend(conditions)
+                continue
+            values = [t for c in conditions for t in self.params[_TERMS_RE.match(c).group(3)]]
+            merged.append(f"{column} {operator} CAST({self.bind(list(dict.fromkeys(values)))} AS text[])")
+        return merged + rest
 
     def all_of(self, parts: list[str]) -> str:
         return _and(self._merged([p for p in parts if p != TRUE], "@>"))

@@ -40,19 +40,23 @@ SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
 
 _UPSERT = text(
     f"""
-    INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector, terms, facets,
-                         title_sort, metadata_modified, metadata_created, indexed_at)
-    VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
-            CAST(:stored AS jsonb),
-            setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B')
-            || setweight(datasud_pgsearch_tsv(:wc), 'C') || setweight(datasud_pgsearch_tsv(:wd), 'D'),
-            CAST(:terms AS text[]), array_to_tsvector(CAST(:facets AS text[])),
-            :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
-            now() AT TIME ZONE 'utc')
+    INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector, rank_vector,
+                         terms, filter_terms, facets, title_sort, metadata_modified,
+                         metadata_created, indexed_at)
+    SELECT :index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
+           CAST(:stored AS jsonb), v.ab || v.cd, v.ab,
+           CAST(:terms AS text[]), CAST(:filter_terms AS text[]),
+           array_to_tsvector(CAST(:facets AS text[])),
+           :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
+           now() AT TIME ZONE 'utc'
+    FROM (SELECT setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B') AS ab,
+                 setweight(datasud_pgsearch_tsv(:wc), 'C') || setweight(datasud_pgsearch_tsv(:wd), 'D') AS cd
+         ) AS v
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
         text_doc = EXCLUDED.text_doc, stored = EXCLUDED.stored,
-        text_vector = EXCLUDED.text_vector, terms = EXCLUDED.terms, facets = EXCLUDED.facets,
+        text_vector = EXCLUDED.text_vector, rank_vector = EXCLUDED.rank_vector,
+        terms = EXCLUDED.terms, filter_terms = EXCLUDED.filter_terms, facets = EXCLUDED.facets,
         title_sort = EXCLUDED.title_sort, metadata_modified = EXCLUDED.metadata_modified,
         metadata_created = EXCLUDED.metadata_created, indexed_at = EXCLUDED.indexed_at
     """
@@ -136,6 +140,7 @@ class PgSolrConnection:
                     "text_doc": json.dumps(prepared["text"]),
                     "stored": json.dumps(prepared["stored"], default=str),
                     "terms": prepared["terms"],
+                    "filter_terms": prepared["filter_terms"],
                     "facets": prepared["facets"],
                     "wa": prepared["weighted"]["A"],
                     "wb": prepared["weighted"]["B"],
@@ -205,7 +210,7 @@ class PgSolrConnection:
         where = compiler.all_of(conditions)
         if compiler.scoring:
             query = " | ".join(f"( {s} )" for s in compiler.scoring)
-            score = f"ts_rank('{RANK_WEIGHTS}', text_vector, CAST({compiler.bind(query)} AS tsquery))"
+            score = f"ts_rank('{RANK_WEIGHTS}', rank_vector, CAST({compiler.bind(query)} AS tsquery))"
         else:
             score = "CAST(1.0 AS real)"
 
@@ -217,20 +222,25 @@ class PgSolrConnection:
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
         facet_sql = self._facets_sql(facet_fields, params, compiler, where)
 
-        # Three independent parts, each planned on its own: the number of
-        # hits (answered from the indexes), the page (the score is computed
-        # for every hit only when the sort needs it, and the stored document
-        # read for the page's rows only), and the facet counts.
+        # The page and the facet counts are planned apart. The page reads,
+        # for each hit, only the narrow row (the score is computed when the
+        # sort needs it, on the small rank vector; the hits are counted on the
+        # way) and the stored documents of its own rows. Past the last hit
+        # (or with rows=0) the hits are counted apart.
+        page_score = score if by_score else "CAST(NULL AS real)"
         sql = f"""{SEARCH_SQL_MARKER}
+            WITH page AS (
+                SELECT index_id, {page_score} AS score, count(*) OVER () AS total
+                FROM {TABLE} WHERE {where}
+                ORDER BY {order} LIMIT {rows} OFFSET {start}
+            )
             SELECT
-                (SELECT count(*) FROM {TABLE} WHERE {where}) AS hits,
+                COALESCE((SELECT max(total) FROM page),
+                         (SELECT count(*) FROM {TABLE} WHERE {where})) AS hits,
                 (SELECT COALESCE(json_agg(json_build_object('stored', d.stored,
                                                             'score', {"page.score" if by_score else score})
                                           ORDER BY {order}), '[]')
-                 FROM (SELECT index_id, {score if by_score else "CAST(NULL AS real)"} AS score
-                       FROM {TABLE} WHERE {where}
-                       ORDER BY {order} LIMIT {rows} OFFSET {start}) AS page
-                 JOIN {TABLE} d USING (index_id)) AS docs,
+                 FROM page JOIN {TABLE} d USING (index_id)) AS docs,
                 ({facet_sql}) AS facets
         """
         try:

@@ -36,6 +36,7 @@ def datasets(clean_db, clean_index) -> dict[str, Any]:
             name=name,
             title=name,
             tags=[{"name": t} for t in tags],
+            notes="Production photovoltaique",
             resources=[
                 {"url": u if "/" in u else f"http://example.org/{u}", "format": f} for u, f in resources
             ],
@@ -44,10 +45,15 @@ def datasets(clean_db, clean_index) -> dict[str, Any]:
     return created
 
 
-def _rows() -> dict[str, tuple[list[str], str]]:
+def _rows() -> dict[str, tuple[Any, ...]]:
     with model.ensure_engine().connect() as conn:
-        result = conn.execute(text("SELECT id, terms, CAST(facets AS text) FROM datasud_pgsearch_document"))
-        return {row[0]: (sorted(row[1]), row[2]) for row in result}
+        result = conn.execute(
+            text(
+                "SELECT id, terms, filter_terms, CAST(facets AS text), CAST(rank_vector AS text)"
+                " FROM datasud_pgsearch_document"
+            )
+        )
+        return {row[0]: (sorted(row[1]), sorted(row[2]), row[3], row[4]) for row in result}
 
 
 def test_facets_count_datasets_not_values(datasets):
@@ -80,6 +86,11 @@ def test_filters_joined_by_and_or_or(datasets):
 def test_the_upgrade_fills_the_rows_indexed_before_it(datasets, migrate_db_for):
     indexed = _rows()
     assert len(indexed) == 3
+    terms, filter_terms, facets, rank_vector = indexed[datasets["un-csv"]["id"]]
+    assert A.term("tags", "solaire") in terms and A.term("state", "active") in filter_terms
+    assert "res_format" in facets and "solaire" in facets and "un-csv" not in facets
+    # the score's vector: title and name (A), tags, groups, organization (B); not the description
+    assert "'solair':" in rank_vector and "B" in rank_vector and "photovolta" not in rank_vector
     migrate_db_for("datasud_pgsearch", "0001_pgsearch", False)
     with model.ensure_engine().connect() as conn:
         columns = conn.execute(
@@ -100,13 +111,19 @@ def _compiler() -> C.Compiler:
 
 def test_exact_conditions_merge_into_one_array_condition():
     compiler = _compiler()
-    sql = compiler.lucene("+site_id:a +state:active +capacity:public")
-    assert sql.count("terms @>") == 1
-    merged = [v for v in compiler.params.values() if isinstance(v, list) and len(v) == 3]
-    assert merged == [[A.term("site_id", "a"), A.term("state", "active"), A.term("capacity", "public")]]
+    sql = compiler.lucene("+site_id:a +state:active +capacity:public +tags:x +res_format:CSV")
+    assert sql.count("filter_terms @>") == 1 and sql.count(" terms @>") + sql.startswith("terms") == 1
+    merged = [v for v in compiler.params.values() if isinstance(v, list) and len(v) > 1]
+    assert merged == [
+        [A.term("site_id", "a"), A.term("state", "active"), A.term("capacity", "public")],
+        [A.term("tags", "x"), A.term("res_format", "CSV")],
+    ]
     compiler = _compiler()
     sql = compiler.lucene("permission_labels:(public OR member-1 OR member-2)")
-    assert sql.count("terms &&") == 1 and "@>" not in sql
+    assert sql.count("filter_terms &&") == 1 and "@>" not in sql
+    compiler = _compiler()
+    sql = compiler.lucene("tags:(a OR b) AND -tags:c")
+    assert "terms && " in sql and "(NOT terms @> " in sql
 
 
 def test_inline_quotes_every_value_in_postgresql():

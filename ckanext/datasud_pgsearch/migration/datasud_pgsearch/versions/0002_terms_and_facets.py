@@ -1,12 +1,19 @@
-"""Exact values as an array of terms (filters) and a vector of facet terms.
+"""Exact values as arrays of terms (filters), a vector of facet terms, a
+small vector for the score, and a narrow row.
 
 ``terms`` holds every exact value of a document as one ``field<US>value``
 string (``<US>``: the control character 0x1f; a value longer than 1,000 bytes
-is kept as ``field<RS>sha256``, 0x1e). Its GIN index answers ``field:value``
-filters without rechecking the rows, which the ``doc`` jsonb index (hashed
-keys) cannot do: that index is dropped. ``facets`` is a tsvector whose
-lexemes are the terms of the facet fields
-(``ckanext.datasud_pgsearch.facet_fields``); ``ts_stat`` counts them.
+is kept as ``field<RS>sha256``, 0x1e), except those of the fields CKAN
+filters every search on (site, state, capacity, permission labels, type),
+which go to the small ``filter_terms``. Their GIN indexes answer
+``field:value`` filters without rechecking the rows, which the ``doc`` jsonb
+index (hashed keys) cannot do: that index is dropped. ``facets`` is a
+tsvector whose lexemes are the terms of the facet fields
+(``ckanext.datasud_pgsearch.facet_fields``); ``ts_stat`` counts them. ``rank_vector`` is the title, name
+(weight A), tags, groups and organization (B) part of ``text_vector``: the
+score is computed on it. The row keeps inline only what a search reads for
+each hit (``filter_terms``, ``facets``, ``rank_vector``, sort keys); the rest
+goes to TOAST (``toast_tuple_target``).
 
 The upgrade fills both columns from ``doc`` for the rows already indexed:
 no ``ckan search-index rebuild`` is needed (the same terms as indexing makes
@@ -34,6 +41,7 @@ HASHED = "\x1e"
 LONG_TERM_BYTES = 1000
 FACET_FIELDS_OPTION = "ckanext.datasud_pgsearch.facet_fields"
 DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
+FILTER_FIELDS = ["site_id", "state", "capacity", "permission_labels", "dataset_type", "entity_type"]
 
 # The terms of one document, from its exact values (``doc``).
 TERMS = f"""
@@ -46,6 +54,7 @@ TERMS = f"""
         FROM jsonb_each(doc) AS e(key, value)
         CROSS JOIN LATERAL jsonb_array_elements_text(e.value) AS v(value)
         WHERE strpos(e.key, :sep) = 0 AND strpos(e.key, :hashed) = 0
+          AND (e.key = ANY(:filter_fields)) = {{filter}}
     )
 """
 FACETS = f"""
@@ -71,12 +80,23 @@ def facet_fields() -> list[str]:
 
 def upgrade():
     op.add_column(TABLE, sa.Column("terms", ARRAY(sa.Text), nullable=False, server_default="{}"))
+    op.add_column(TABLE, sa.Column("filter_terms", ARRAY(sa.Text), nullable=False, server_default="{}"))
     op.add_column(TABLE, sa.Column("facets", TSVECTOR, nullable=False, server_default=""))
+    op.add_column(TABLE, sa.Column("rank_vector", TSVECTOR, nullable=False, server_default=""))
+    # inline what each hit needs; every other large value out of line
+    op.execute(f"ALTER TABLE {TABLE} SET (toast_tuple_target = 128)")
+    for column in ("filter_terms", "facets", "rank_vector"):
+        op.execute(f"ALTER TABLE {TABLE} ALTER COLUMN {column} SET STORAGE MAIN")
     op.get_bind().execute(
-        sa.text(f"UPDATE {TABLE} SET terms = {TERMS}, facets = {FACETS}"),
-        {"sep": SEPARATOR, "hashed": HASHED, "fields": facet_fields()},
+        sa.text(
+            f"UPDATE {TABLE} SET terms = {TERMS.format(filter='FALSE')},"
+            f" filter_terms = {TERMS.format(filter='TRUE')}, facets = {FACETS},"
+            " rank_vector = ts_filter(text_vector, '{a,b}')"
+        ),
+        {"sep": SEPARATOR, "hashed": HASHED, "fields": facet_fields(), "filter_fields": FILTER_FIELDS},
     )
     op.create_index(f"{TABLE}_terms_idx", TABLE, ["terms"], postgresql_using="gin")
+    op.create_index(f"{TABLE}_filter_terms_idx", TABLE, ["filter_terms"], postgresql_using="gin")
     op.drop_index(f"{TABLE}_doc_idx", table_name=TABLE)
 
 
@@ -84,6 +104,8 @@ def downgrade():
     op.create_index(
         f"{TABLE}_doc_idx", TABLE, ["doc"], postgresql_using="gin", postgresql_ops={"doc": "jsonb_path_ops"}
     )
+    op.drop_index(f"{TABLE}_filter_terms_idx", table_name=TABLE)
     op.drop_index(f"{TABLE}_terms_idx", table_name=TABLE)
-    op.drop_column(TABLE, "facets")
-    op.drop_column(TABLE, "terms")
+    for column in ("rank_vector", "facets", "filter_terms", "terms"):
+        op.drop_column(TABLE, column)
+    op.execute(f"ALTER TABLE {TABLE} RESET (toast_tuple_target)")
