@@ -35,6 +35,8 @@ GAP = "zzgapzz"
 TERM_SEPARATOR = "\x1f"
 HASHED_SEPARATOR = "\x1e"
 LONG_TERM_BYTES = 1000  # GIN keys must stay well under a third of a page
+# A lexeme of every ``facets`` vector: its document count is the number of hits.
+EVERY_DOCUMENT = TERM_SEPARATOR
 # The fields CKAN filters every search on (site, state, visibility,
 # permission labels, type): their terms are kept apart, in a small array
 # read with each row, so that checking them costs little.
@@ -208,8 +210,8 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
 
     Returns ``exact`` (field -> list of exact values), ``terms`` and
     ``filter_terms`` (every exact value as a term, for filters; the latter for
-    ``FILTER_FIELDS``), ``facets`` (the terms of ``facet_fields``, for
-    facet counts), ``text`` (field -> folded text, for analysed fields),
+    ``FILTER_FIELDS``), ``facets`` (``EVERY_DOCUMENT`` and the terms of
+    ``facet_fields``, for the counts), ``text`` (field -> folded text, for analysed fields),
     ``weighted`` (weight -> text feeding the catch-all ``text`` field),
     ``stored`` (what a search returns), and the sort keys.
     """
@@ -243,7 +245,7 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
         "exact": exact,
         "terms": terms_of({k: v for k, v in exact.items() if k not in FILTER_FIELDS}),
         "filter_terms": terms_of({k: v for k, v in exact.items() if k in FILTER_FIELDS}),
-        "facets": terms_of(exact, set(facet_fields)),
+        "facets": [EVERY_DOCUMENT, *terms_of(exact, set(facet_fields))],
         "text": text,
         "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},
         "stored": stored,

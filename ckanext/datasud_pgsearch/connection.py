@@ -220,23 +220,38 @@ class PgSolrConnection:
         facet_fields = []
         if str(params.get("facet", "false")).lower() == "true":
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
-        facet_sql = self._facets_sql(facet_fields, params, compiler, where)
+        stats, facet_sql = self._facets_sql(facet_fields, params, compiler, where)
 
         # The page and the facet counts are planned apart. The page reads,
         # for each hit, only the narrow row (the score is computed when the
-        # sort needs it, on the small rank vector; the hits are counted on the
-        # way) and the stored documents of its own rows. Past the last hit
-        # (or with rows=0) the hits are counted apart.
+        # sort needs it, on the small rank vector) and the stored documents of
+        # its own rows. The hits are counted by ts_stat with the facets, or
+        # else with the page; past the last hit (or with rows=0), apart.
         page_score = score if by_score else "CAST(NULL AS real)"
-        sql = f"""{SEARCH_SQL_MARKER}
-            WITH page AS (
-                SELECT index_id, {page_score} AS score, count(*) OVER () AS total
-                FROM {TABLE} WHERE {where}
+        ctes = []
+        if stats:
+            ctes.append(f"stats AS ({stats})")
+            hits = f"COALESCE((SELECT ndoc FROM stats WHERE word = {compiler.bind(A.EVERY_DOCUMENT)}), 0)"
+            total = ""
+        else:
+            hits = f"COALESCE((SELECT max(total) FROM page), (SELECT count(*) FROM {TABLE} WHERE {where}))"
+            total = ", count(*) OVER () AS total"
+        # OFFSET 0: the score is computed where the rows are read, so that the
+        # window (the count) keeps small rows only.
+        ctes.append(
+            f"""page AS (
+                SELECT index_id, score{total} FROM (
+                    SELECT index_id, title_sort, metadata_modified, metadata_created, doc,
+                           {page_score} AS score
+                    FROM {TABLE} WHERE {where} OFFSET 0
+                ) AS hit
                 ORDER BY {order} LIMIT {rows} OFFSET {start}
-            )
+            )"""
+        )
+        sql = f"""{SEARCH_SQL_MARKER}
+            WITH {", ".join(ctes)}
             SELECT
-                COALESCE((SELECT max(total) FROM page),
-                         (SELECT count(*) FROM {TABLE} WHERE {where})) AS hits,
+                {hits} AS hits,
                 (SELECT COALESCE(json_agg(json_build_object('stored', d.stored,
                                                             'score', {"page.score" if by_score else score})
                                           ORDER BY {order}), '[]')
@@ -288,16 +303,21 @@ class PgSolrConnection:
         keys.append("index_id ASC")
         return ", ".join(keys), by_score
 
-    def _facets_sql(self, fields: list[str], params: dict[str, Any], compiler: C.Compiler, where: str) -> str:
-        """Counts of the values of ``fields`` among the hits, as a JSON array
-        of ``[field position, value, count]`` in the order asked for.
+    def _facets_sql(
+        self, fields: list[str], params: dict[str, Any], compiler: C.Compiler, where: str
+    ) -> tuple[str | None, str]:
+        """The facet counts of ``fields`` among the hits: the SQL of a ``stats``
+        CTE (or None) and that of a JSON array of ``[field position, value,
+        count]`` in the order asked for.
 
-        A facet field of ``facet_fields`` is counted by ``ts_stat`` over the
-        ``facets`` vectors of the hits (one pass in C for all such fields);
-        any other field from the values in ``doc``. Both count documents, as
-        Solr does (a dataset with two CSV resources counts once)."""
+        A field of ``facet_fields`` is counted by ``ts_stat`` over the
+        ``facets`` vectors of the hits (one pass in C for all such fields, and
+        the number of hits with them: ``stats``); any other field from the
+        values in ``doc``. Both count documents, as Solr does (a dataset with
+        two CSV resources counts once)."""
+        stats = None
         if not fields:
-            return "SELECT CAST('[]' AS json)"
+            return stats, "SELECT CAST('[]' AS json)"
         limit = _int(params, "facet.limit", 100)
         mincount = max(1, _int(params, "facet.mincount", 1))
         by_index = params.get("facet.sort") == "index"
@@ -308,14 +328,14 @@ class PgSolrConnection:
             prefixes = ", ".join(
                 f"({i}, CAST({compiler.bind(field + A.TERM_SEPARATOR)} AS text))" for i, field in fast
             )
-            inner = compiler.inline(f"SELECT facets FROM {TABLE} WHERE {where}")
+            stats = f"SELECT word, ndoc FROM ts_stat({compiler.inline(f'SELECT facets FROM {TABLE} WHERE {where}')})"
             value = "substr(s.word, char_length(f.prefix) + 1)"
             order = f'{value} COLLATE "C"' if by_index else f's.ndoc DESC, {value} COLLATE "C"'
             parts.append(
                 f"""SELECT i, value, c, o FROM (
                         SELECT f.i, {value} AS value, s.ndoc AS c,
                                row_number() OVER (PARTITION BY f.i ORDER BY {order}) AS o
-                        FROM ts_stat({inner}) AS s
+                        FROM stats AS s
                         JOIN (VALUES {prefixes}) AS f(i, prefix)
                           ON left(s.word, char_length(f.prefix)) = f.prefix
                         WHERE s.ndoc >= {mincount}
@@ -338,7 +358,7 @@ class PgSolrConnection:
                     ) AS counted {limit_sql}"""
             )
         union = " UNION ALL ".join(f"({part})" for part in parts)
-        return (
+        return stats, (
             f"SELECT COALESCE(json_agg(json_build_array(i, value, c) ORDER BY i, o), '[]') FROM ({union}) f"
         )
 

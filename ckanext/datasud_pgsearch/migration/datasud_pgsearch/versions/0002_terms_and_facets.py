@@ -9,7 +9,8 @@ which go to the small ``filter_terms``. Their GIN indexes answer
 ``field:value`` filters without rechecking the rows, which the ``doc`` jsonb
 index (hashed keys) cannot do: that index is dropped. ``facets`` is a
 tsvector whose lexemes are the terms of the facet fields
-(``ckanext.datasud_pgsearch.facet_fields``); ``ts_stat`` counts them. ``rank_vector`` is the title, name
+(``ckanext.datasud_pgsearch.facet_fields``), and ``<US>`` alone, in every
+document (its count is the number of hits); ``ts_stat`` counts them. ``rank_vector`` is the title, name
 (weight A), tags, groups and organization (B) part of ``text_vector``: the
 score is computed on it. The row keeps inline only what a search reads for
 each hit (``filter_terms``, ``facets``, ``rank_vector``, sort keys); the rest
@@ -58,7 +59,7 @@ TERMS = f"""
     )
 """
 FACETS = f"""
-    array_to_tsvector(ARRAY(
+    array_to_tsvector(CAST(:sep AS text) || ARRAY(
         SELECT DISTINCT e.key || :sep || v.value
         FROM jsonb_each(doc) AS e(key, value)
         CROSS JOIN LATERAL jsonb_array_elements_text(e.value) AS v(value)
