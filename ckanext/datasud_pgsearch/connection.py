@@ -236,14 +236,16 @@ class PgSolrConnection:
         else:
             hits = f"COALESCE((SELECT max(total) FROM page), (SELECT count(*) FROM {TABLE} WHERE {where}))"
             total = ", count(*) OVER () AS total"
-        # OFFSET 0: the score is computed where the rows are read, so that the
-        # window (the count) keeps small rows only.
+        # With a count, OFFSET 0 computes the score where the rows are read,
+        # so that the window keeps small rows only; without, the page can be
+        # read in the order of an index (metadata_modified), up to its end.
+        fence = "OFFSET 0" if total else ""
         ctes.append(
             f"""page AS (
                 SELECT index_id, score{total} FROM (
                     SELECT index_id, title_sort, metadata_modified, metadata_created, doc,
                            {page_score} AS score
-                    FROM {TABLE} WHERE {where} OFFSET 0
+                    FROM {TABLE} WHERE {where} {fence}
                 ) AS hit
                 ORDER BY {order} LIMIT {rows} OFFSET {start}
             )"""
@@ -286,6 +288,8 @@ class PgSolrConnection:
                 raise pysolr.SolrError(f"Can't determine a Sort Order (asc or desc) in sort spec {clause!r}")
             field, direction = match.group(1), match.group(2).upper()
             if field == "score":
+                if not compiler.scoring:
+                    continue  # no text to rank: every hit scores the same
                 expr = "score"
                 by_score = True
             elif field in ("title_string", "title"):

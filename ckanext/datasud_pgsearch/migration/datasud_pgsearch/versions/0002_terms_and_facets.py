@@ -99,9 +99,14 @@ def upgrade():
     op.create_index(f"{TABLE}_terms_idx", TABLE, ["terms"], postgresql_using="gin")
     op.create_index(f"{TABLE}_filter_terms_idx", TABLE, ["filter_terms"], postgresql_using="gin")
     op.drop_index(f"{TABLE}_doc_idx", table_name=TABLE)
+    # the order of CKAN's default sort when there is no text to rank
+    op.execute(
+        f"CREATE INDEX {TABLE}_modified_page_idx ON {TABLE} (metadata_modified DESC NULLS LAST, index_id)"
+    )
 
 
 def downgrade():
+    op.drop_index(f"{TABLE}_modified_page_idx", table_name=TABLE)
     op.create_index(
         f"{TABLE}_doc_idx", TABLE, ["doc"], postgresql_using="gin", postgresql_ops={"doc": "jsonb_path_ops"}
     )
