@@ -225,17 +225,21 @@ class PgSolrConnection:
         # The page and the facet counts are planned apart. The page reads,
         # for each hit, only the narrow row (the score is computed when the
         # sort needs it, on the small rank vector) and the stored documents of
-        # its own rows. The hits are counted by ts_stat with the facets, or
-        # else with the page; past the last hit (or with rows=0), apart.
+        # its own rows. The hits are counted by ts_stat with the facets; or
+        # else, when the score is computed for every hit anyway, with the page
+        # (past the last hit or with rows=0, apart); or else apart.
         page_score = score if by_score else "CAST(NULL AS real)"
         ctes = []
+        count = f"(SELECT count(*) FROM {TABLE} WHERE {where})"
+        total = ""
         if stats:
             ctes.append(f"stats AS ({stats})")
             hits = f"COALESCE((SELECT ndoc FROM stats WHERE word = {compiler.bind(A.EVERY_DOCUMENT)}), 0)"
-            total = ""
-        else:
-            hits = f"COALESCE((SELECT max(total) FROM page), (SELECT count(*) FROM {TABLE} WHERE {where}))"
+        elif by_score:
+            hits = f"COALESCE((SELECT max(total) FROM page), {count})"
             total = ", count(*) OVER () AS total"
+        else:
+            hits = count
         # With a count, OFFSET 0 computes the score where the rows are read,
         # so that the window keeps small rows only; without, the page can be
         # read in the order of an index (metadata_modified), up to its end.
