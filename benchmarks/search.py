@@ -6,8 +6,8 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/search.py --sizes 1000 --queries 20   # quick check (< 1 min)
     .venv/bin/python benchmarks/search.py --keep               # leave the data in place
 
-What it does, in its own database ``datasud_bench`` (config ``benchmarks/bench.ini``,
-which is test.ini with another database, site id and Redis db):
+What it does, in its own database (the one of ``--ini``: by default ``datasud_bench`` of
+``benchmarks/bench.ini``, which is test.ini with another database, site id and Redis db):
 
 1. creates the database if missing, migrates it, empties it;
 2. starts CKAN with that config; creates 20 organizations and one dataset for real
@@ -62,7 +62,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DEFAULT_INI = HERE / "bench.ini"
 RESULTS = HERE / "results"
-DATABASE = "datasud_bench"
+DATABASE = "datasud_bench"  # the default; the database actually used is that of --ini
 OWNER = "datasud"
 PG = {"host": "127.0.0.1", "port": 5432}
 TABLE = "datasud_pgsearch_document"
@@ -300,6 +300,19 @@ def psql_connect(database: str, user: str) -> Any:
     return conn
 
 
+def database_of(ini: Path) -> str:
+    """The database name in the ini's ``sqlalchemy.url`` (``[app:main]``, not inherited)."""
+    import configparser
+
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(ini, encoding="utf-8")
+    url = parser.get("app:main", "sqlalchemy.url", fallback="")
+    name = url.rsplit("/", 1)[-1].split("?", 1)[0] if url else ""
+    if not name:
+        raise SystemExit(f"{ini}: no sqlalchemy.url in [app:main]; the benchmark needs a database of its own")
+    return name
+
+
 def ensure_database() -> bool:
     conn = psql_connect("postgres", "postgres")
     try:
@@ -368,7 +381,7 @@ class Probe:
         from ckan import model
         from sqlalchemy import event
 
-        from ckanext.datasud_pgsearch.connection import PgSolrConnection
+        from ckanext.datasud_pgsearch.connection import SEARCH_SQL_MARKER, PgSolrConnection
 
         probe = self
         original_add, original_search = PgSolrConnection.add, PgSolrConnection.search
@@ -394,13 +407,13 @@ class Probe:
 
         @event.listens_for(engine, "before_cursor_execute")
         def before(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-            if "AS MATERIALIZED" in statement:
+            if statement.startswith(SEARCH_SQL_MARKER):
                 probe._sql_start = time.perf_counter()
                 probe.last_sql = (statement, parameters)
 
         @event.listens_for(engine, "after_cursor_execute")
         def after(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-            if probe._sql_start is not None and "AS MATERIALIZED" in statement:
+            if probe._sql_start is not None and statement.startswith(SEARCH_SQL_MARKER):
                 probe.sql_s += time.perf_counter() - probe._sql_start
                 probe._sql_start = None
 
@@ -928,6 +941,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ini", type=Path, default=DEFAULT_INI)
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args(argv)
+    global DATABASE
+    DATABASE = database_of(args.ini)
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     anonymous = args.anonymous if args.anonymous is not None else max(5, args.queries // 4)
     warmup = args.warmup if args.warmup is not None else max(3, args.queries // 10)

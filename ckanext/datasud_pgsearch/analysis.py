@@ -7,6 +7,7 @@ and the normalised form of an indexed document.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -27,6 +28,21 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # does not match across two values (it is also the gap of the SQL function
 # datasud_pgsearch_tsv; nobody searches for it).
 GAP = "zzgapzz"
+# A term is a field and one of its exact values in one string, for the
+# ``terms`` array (exact filters) and the ``facets`` vector (facet counts). A
+# field name never holds these control characters: the field ends at the first
+# one. A value too long for an index key is kept as its SHA-256 digest.
+TERM_SEPARATOR = "\x1f"
+HASHED_SEPARATOR = "\x1e"
+LONG_TERM_BYTES = 1000  # GIN keys must stay well under a third of a page
+# A lexeme of every ``facets`` vector: its document count is the number of hits.
+EVERY_DOCUMENT = TERM_SEPARATOR
+# The fields CKAN filters every search on (site, state, visibility,
+# permission labels, type): their terms are kept apart, in a small array
+# read with each row, so that checking them costs little.
+FILTER_FIELDS = frozenset(
+    ("site_id", "state", "capacity", "permission_labels", "dataset_type", "entity_type")
+)
 
 
 class QueryValueError(ValueError):
@@ -146,6 +162,35 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def term(field: str, value: str) -> str:
+    """The term of one exact value of ``field`` (see ``TERM_SEPARATOR``)."""
+    token = f"{field}{TERM_SEPARATOR}{value}"
+    if len(token.encode("utf-8")) <= LONG_TERM_BYTES:
+        return token
+    digest = hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return f"{field}{HASHED_SEPARATOR}{digest}"
+
+
+def is_hashed(token: str) -> bool:
+    return HASHED_SEPARATOR in token
+
+
+def terms_of(exact: dict[str, list[str]], fields: Any = None) -> list[str]:
+    """The distinct terms of the exact values, of ``fields`` only if given;
+    for ``fields`` (facets), values too long to be kept whole are left out."""
+    tokens = set()
+    for name, values in exact.items():
+        if TERM_SEPARATOR in name or HASHED_SEPARATOR in name:
+            continue  # cannot be told apart from its value: never matched
+        if fields is not None and name not in fields:
+            continue
+        for value in values:
+            token = term(name, value)
+            if fields is None or not is_hashed(token):
+                tokens.add(token)
+    return sorted(tokens)
+
+
 def normalize_value(kind: str, value: Any) -> str | None:
     """The exact-match form of one value, or None if the field rejects it."""
     try:
@@ -160,13 +205,15 @@ def normalize_value(kind: str, value: Any) -> str | None:
     return _as_text(value)
 
 
-def prepare_document(doc: dict[str, Any], schema: F.SolrSchema) -> dict[str, Any]:
+def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: Any = ()) -> dict[str, Any]:
     """Split a Solr document into the parts the PostgreSQL index stores.
 
-    Returns ``exact`` (field -> list of exact values, for filters and facets),
-    ``text`` (field -> folded text, for analysed fields), ``weighted`` (weight
-    -> text feeding the catch-all ``text`` field), ``stored`` (what a search
-    returns), and the sort keys.
+    Returns ``exact`` (field -> list of exact values), ``terms`` and
+    ``filter_terms`` (every exact value as a term, for filters; the latter for
+    ``FILTER_FIELDS``), ``facets`` (``EVERY_DOCUMENT`` and the terms of
+    ``facet_fields``, for the counts), ``text`` (field -> folded text, for analysed fields),
+    ``weighted`` (weight -> text feeding the catch-all ``text`` field),
+    ``stored`` (what a search returns), and the sort keys.
     """
     exact: dict[str, list[str]] = {}
     text: dict[str, str] = {}
@@ -196,6 +243,9 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema) -> dict[str, Any
     title = doc.get("title_string") or doc.get("title") or ""
     return {
         "exact": exact,
+        "terms": terms_of({k: v for k, v in exact.items() if k not in FILTER_FIELDS}),
+        "filter_terms": terms_of({k: v for k, v in exact.items() if k in FILTER_FIELDS}),
+        "facets": [EVERY_DOCUMENT, *terms_of(exact, set(facet_fields))],
         "text": text,
         "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},
         "stored": stored,

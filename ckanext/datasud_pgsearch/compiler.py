@@ -26,6 +26,8 @@ from . import fields as F
 
 TRUE = "TRUE"
 FALSE = "FALSE"
+# A condition on the terms array made by Compiler.contains or Compiler._merged.
+_TERMS_RE = re.compile(r"^(terms|filter_terms) (@>|&&) CAST\(:(p\d+) AS text\[\]\)$")
 # Columns that hold a copy of a field for fast range and sort.
 DATE_COLUMNS = {"metadata_modified", "metadata_created"}
 
@@ -61,6 +63,21 @@ class Compiler:
         self.params[name] = value
         return f":{name}"
 
+    def inline(self, sql: str) -> str:
+        """``sql`` with its bound parameters as one SQL text expression, for
+        the functions that take a query as text (``ts_stat``). PostgreSQL
+        quotes each value itself (``format``'s ``%L``)."""
+        values: list[str] = []
+
+        def placeholder(match: re.Match[str]) -> str:
+            values.append(_as_literal_text(self.params[match.group(1)]))
+            return f"%{len(values)}$L"
+
+        template = _PARAM_RE.sub(placeholder, sql.replace("%", "%%"))
+        if not values:
+            return self.bind(template)
+        return f"format(CAST({self.bind(template)} AS text), VARIADIC CAST({self.bind(values)} AS text[]))"
+
     def tsquery(self, text: str, prefix: bool) -> str | None:
         if prefix:
             words = re.findall(r"\w+", text)
@@ -84,7 +101,51 @@ class Compiler:
         return f"({target} @@ CAST({self.bind(query)} AS tsquery))"
 
     def contains(self, field: str, value: str) -> str:
-        return f"doc @> CAST({self.bind(json.dumps({field: [value]}))} AS jsonb)"
+        """``field`` has the exact ``value``: its term is in the GIN-indexed
+        ``terms`` or ``filter_terms`` (a hashed long value is confirmed on
+        ``doc``)."""
+        token = A.term(field, value)
+        column = "filter_terms" if field in A.FILTER_FIELDS else "terms"
+        condition = f"{column} @> CAST({self.bind([token])} AS text[])"
+        if A.is_hashed(token):
+            exact = f"doc @> CAST({self.bind(json.dumps({field: [value]}))} AS jsonb)"
+            return f"({condition} AND {exact})"
+        return condition
+
+    def _merged(self, parts: list[str], operator: str) -> list[str]:
+        """Conditions on one terms array joined by AND (all in one ``@>``) or
+        by OR (one ``&&``, from overlaps and containments of one term)."""
+        tokens: dict[str, list[str]] = {}
+        rest = []
+        for part in parts:
+            match = _TERMS_RE.match(part)
+            value = self.params.get(match.group(3)) if match else None
+            if value is None:
+                mergeable = False
+            elif operator == "@>":  # all of the terms: containments only
+                mergeable = match.group(2) == "@>"
+            else:  # any of the terms: overlaps, or containments of one term
+                mergeable = match.group(2) == "&&" or len(value) == 1
+            if mergeable:
+                tokens.setdefault(match.group(1), []).append(part)
+            else:
+                rest.append(part)
+        merged = []
+        for column, conditions in tokens.items():
+            if len(conditions) == 1:
+                merged.extend(conditions)
+                continue
+            values = [t for c in conditions for t in self.params[_TERMS_RE.match(c).group(3)]]
+            merged.append(f"{column} {operator} CAST({self.bind(list(dict.fromkeys(values)))} AS text[])")
+        return merged + rest
+
+    def all_of(self, parts: list[str]) -> str:
+        return _and(self._merged([p for p in parts if p != TRUE], "@>"))
+
+    def any_of(self, parts: list[str]) -> str:
+        if TRUE in parts:
+            return TRUE
+        return _or(self._merged([p for p in parts if p != FALSE], "&&"))
 
     def any_value(self, field: str, condition: str) -> str:
         return (
@@ -144,9 +205,9 @@ class Compiler:
         if isinstance(node, (tree.Not, tree.Prohibit)):
             return f"(NOT {self.node(node.a, field, False)})"
         if isinstance(node, tree.AndOperation):
-            return _and([self.node(c, field, scoring) for c in node.children])
+            return self.all_of([self.node(c, field, scoring) for c in node.children])
         if isinstance(node, tree.OrOperation):
-            return _or([self.node(c, field, scoring) for c in node.children])
+            return self.any_of([self.node(c, field, scoring) for c in node.children])
         if isinstance(node, tree.UnknownOperation):
             return self.boolean_query(node.children, field, scoring)
         if isinstance(node, tree.Range):
@@ -173,9 +234,9 @@ class Compiler:
                 should.append(self.node(child, field, scoring))
         parts = list(must)
         if should and not must:
-            parts.append(_or(should))
+            parts.append(self.any_of(should))
         parts += [f"(NOT {c})" for c in must_not]
-        return _and(parts)
+        return self.all_of(parts)
 
     def term(self, field: str, value: str, phrase: bool, scoring: bool) -> str:
         if field == "*" and value == "*":
@@ -232,6 +293,19 @@ class Compiler:
         value = "CAST(v.value AS double precision)" if number else 'v.value COLLATE "C"'
         parts = [f"{value} {op} {self.bind(b)}" for op, b in bounds]
         return self.any_value(field, _and(parts))
+
+
+_PARAM_RE = re.compile(r":(p\d+)\b")
+
+
+def _as_literal_text(value: Any) -> str:
+    """A bound value as the text PostgreSQL reads back as that value."""
+    if isinstance(value, (list, tuple)):
+        quoted = ('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value)
+        return "{" + ",".join(quoted) + "}"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 def _and(parts: list[str]) -> str:

@@ -17,6 +17,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pysolr
 from ckan import model
 from sqlalchemy import text
@@ -31,22 +32,32 @@ log = logging.getLogger(__name__)
 TABLE = "datasud_pgsearch_document"
 SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
+# The fields whose values are kept in the ``facets`` vector, counted fast.
+FACET_FIELDS_OPTION = "ckanext.datasud_pgsearch.facet_fields"
+DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
+# Starts the SQL of every search, so that a log or a probe can find it.
+SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
 
 _UPSERT = text(
     f"""
-    INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector,
-                         title_sort, metadata_modified, metadata_created, indexed_at)
-    VALUES (:index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
-            CAST(:stored AS jsonb),
-            setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B')
-            || setweight(datasud_pgsearch_tsv(:wc), 'C') || setweight(datasud_pgsearch_tsv(:wd), 'D'),
-            :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
-            now() AT TIME ZONE 'utc')
+    INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector, rank_vector,
+                         terms, filter_terms, facets, title_sort, metadata_modified,
+                         metadata_created, indexed_at)
+    SELECT :index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
+           CAST(:stored AS jsonb), v.ab || v.cd, v.ab,
+           CAST(:terms AS text[]), CAST(:filter_terms AS text[]),
+           array_to_tsvector(CAST(:facets AS text[])),
+           :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
+           now() AT TIME ZONE 'utc'
+    FROM (SELECT setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B') AS ab,
+                 setweight(datasud_pgsearch_tsv(:wc), 'C') || setweight(datasud_pgsearch_tsv(:wd), 'D') AS cd
+         ) AS v
     ON CONFLICT (index_id) DO UPDATE SET
         id = EXCLUDED.id, site_id = EXCLUDED.site_id, doc = EXCLUDED.doc,
         text_doc = EXCLUDED.text_doc, stored = EXCLUDED.stored,
-        text_vector = EXCLUDED.text_vector, title_sort = EXCLUDED.title_sort,
-        metadata_modified = EXCLUDED.metadata_modified,
+        text_vector = EXCLUDED.text_vector, rank_vector = EXCLUDED.rank_vector,
+        terms = EXCLUDED.terms, filter_terms = EXCLUDED.filter_terms, facets = EXCLUDED.facets,
+        title_sort = EXCLUDED.title_sort, metadata_modified = EXCLUDED.metadata_modified,
         metadata_created = EXCLUDED.metadata_created, indexed_at = EXCLUDED.indexed_at
     """
 )
@@ -103,8 +114,11 @@ class PgSolrConnection:
 
     url = "postgresql://datasud_pgsearch"
 
-    def __init__(self, schema: F.SolrSchema | None = None) -> None:
+    def __init__(self, schema: F.SolrSchema | None = None, facet_fields: list[str] | None = None) -> None:
         self.schema = schema or F.ckan_schema()
+        if facet_fields is None:
+            facet_fields = tk.aslist(tk.config.get(FACET_FIELDS_OPTION) or DEFAULT_FACET_FIELDS)
+        self.facet_fields = list(facet_fields)
 
     @staticmethod
     def _engine() -> Any:
@@ -116,7 +130,7 @@ class PgSolrConnection:
         for doc in docs:
             if not doc.get("index_id"):
                 raise pysolr.SolrError("Document is missing mandatory uniqueKey field: index_id")
-            prepared = A.prepare_document(doc, self.schema)
+            prepared = A.prepare_document(doc, self.schema, self.facet_fields)
             rows.append(
                 {
                     "index_id": doc["index_id"],
@@ -125,6 +139,9 @@ class PgSolrConnection:
                     "doc": json.dumps(prepared["exact"]),
                     "text_doc": json.dumps(prepared["text"]),
                     "stored": json.dumps(prepared["stored"], default=str),
+                    "terms": prepared["terms"],
+                    "filter_terms": prepared["filter_terms"],
+                    "facets": prepared["facets"],
                     "wa": prepared["weighted"]["A"],
                     "wb": prepared["weighted"]["B"],
                     "wc": prepared["weighted"]["C"],
@@ -190,39 +207,66 @@ class PgSolrConnection:
             conditions.append(compiler.lucene(q))
         for fq in _as_list(params.get("fq")) + _as_list(params.get("fq_list")):
             conditions.append(compiler.lucene(fq))
-        where = C._and(conditions)
+        where = compiler.all_of(conditions)
         if compiler.scoring:
             query = " | ".join(f"( {s} )" for s in compiler.scoring)
-            score = f"ts_rank('{RANK_WEIGHTS}', text_vector, CAST({compiler.bind(query)} AS tsquery))"
+            score = f"ts_rank('{RANK_WEIGHTS}', rank_vector, CAST({compiler.bind(query)} AS tsquery))"
         else:
             score = "CAST(1.0 AS real)"
 
-        order = self._order_by(params.get("sort"), compiler)
+        order, by_score = self._order_by(params.get("sort"), compiler)
         rows = max(0, _int(params, "rows", 10))
         start = max(0, _int(params, "start", 0))
         facet_fields = []
         if str(params.get("facet", "false")).lower() == "true":
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
-        facet_sql = self._facets_sql(facet_fields, params, compiler)
+        stats, facet_sql = self._facets_sql(facet_fields, params, compiler, where)
 
-        sql = f"""
-            WITH m AS MATERIALIZED (
-                SELECT index_id, doc, title_sort, metadata_modified, metadata_created,
-                       {score} AS score
-                FROM {TABLE} WHERE {where}
-            ),
-            page AS (
-                SELECT index_id, score, row_number() OVER (ORDER BY {order}) AS position
-                FROM m ORDER BY {order} LIMIT {rows} OFFSET {start}
-            )
+        # The page and the facet counts are planned apart. The page reads,
+        # for each hit, only the narrow row (the score is computed when the
+        # sort needs it, on the small rank vector) and the stored documents of
+        # its own rows. The hits are counted by ts_stat with the facets; or
+        # else, when the score is computed for every hit anyway, with the page
+        # (past the last hit or with rows=0, apart); or else apart.
+        page_score = score if by_score else "CAST(NULL AS real)"
+        ctes = []
+        count = f"(SELECT count(*) FROM {TABLE} WHERE {where})"
+        total = ""
+        if stats:
+            ctes.append(f"stats AS ({stats})")
+            hits = f"COALESCE((SELECT ndoc FROM stats WHERE word = {compiler.bind(A.EVERY_DOCUMENT)}), 0)"
+        elif by_score:
+            hits = f"COALESCE((SELECT max(total) FROM page), {count})"
+            total = ", count(*) OVER () AS total"
+        else:
+            hits = count
+        # With a count, OFFSET 0 computes the score where the rows are read,
+        # so that the window keeps small rows only; without, the page can be
+        # read in the order of an index (metadata_modified), up to its end.
+        fence = "OFFSET 0" if total else ""
+        ctes.append(
+            f"""page AS (
+                SELECT index_id, score{total} FROM (
+                    SELECT index_id, title_sort, metadata_modified, metadata_created, doc,
+                           {page_score} AS score
+                    FROM {TABLE} WHERE {where} {fence}
+                ) AS hit
+                ORDER BY {order} LIMIT {rows} OFFSET {start}
+            )"""
+        )
+        sql = f"""{SEARCH_SQL_MARKER}
+            WITH {", ".join(ctes)}
             SELECT
-                (SELECT count(*) FROM m) AS hits,
-                (SELECT COALESCE(json_agg(json_build_object('stored', d.stored, 'score', page.score)
-                                          ORDER BY page.position), '[]')
+                {hits} AS hits,
+                (SELECT COALESCE(json_agg(json_build_object('stored', d.stored,
+                                                            'score', {"page.score" if by_score else score})
+                                          ORDER BY {order}), '[]')
                  FROM page JOIN {TABLE} d USING (index_id)) AS docs,
                 ({facet_sql}) AS facets
         """
         try:
+            # Just-in-time compilation costs more than these short queries take.
+            conn.execute(text("SET LOCAL jit = off"))
             hits, docs, facets = conn.execute(text(sql), compiler.params).one()
         except Exception as error:  # a query PostgreSQL refuses is the user's
             conn.rollback()
@@ -236,8 +280,10 @@ class PgSolrConnection:
             "facet_counts": {"facet_fields": self._facet_result(facet_fields, facets)},
         }
 
-    def _order_by(self, sort: str | None, compiler: C.Compiler) -> str:
+    def _order_by(self, sort: str | None, compiler: C.Compiler) -> tuple[str, bool]:
+        """The ORDER BY keys, and whether they need the score."""
         keys = []
+        by_score = False
         for clause in (sort or "score desc").split(","):
             if not clause.strip():
                 continue
@@ -246,7 +292,10 @@ class PgSolrConnection:
                 raise pysolr.SolrError(f"Can't determine a Sort Order (asc or desc) in sort spec {clause!r}")
             field, direction = match.group(1), match.group(2).upper()
             if field == "score":
+                if not compiler.scoring:
+                    continue  # no text to rank: every hit scores the same
                 expr = "score"
+                by_score = True
             elif field in ("title_string", "title"):
                 expr = "title_sort"
             elif field in C.DATE_COLUMNS:
@@ -260,31 +309,64 @@ class PgSolrConnection:
                     expr = f'{value} COLLATE "C"'
             keys.append(f"{expr} {direction} NULLS LAST")
         keys.append("index_id ASC")
-        return ", ".join(keys)
+        return ", ".join(keys), by_score
 
-    def _facets_sql(self, fields: list[str], params: dict[str, Any], compiler: C.Compiler) -> str:
+    def _facets_sql(
+        self, fields: list[str], params: dict[str, Any], compiler: C.Compiler, where: str
+    ) -> tuple[str | None, str]:
+        """The facet counts of ``fields`` among the hits: the SQL of a ``stats``
+        CTE (or None) and that of a JSON array of ``[field position, value,
+        count]`` in the order asked for.
+
+        A field of ``facet_fields`` is counted by ``ts_stat`` over the
+        ``facets`` vectors of the hits (one pass in C for all such fields, and
+        the number of hits with them: ``stats``); any other field from the
+        values in ``doc``. Both count documents, as Solr does (a dataset with
+        two CSV resources counts once)."""
+        stats = None
         if not fields:
-            return "SELECT CAST('[]' AS json)"
+            return stats, "SELECT CAST('[]' AS json)"
         limit = _int(params, "facet.limit", 100)
         mincount = max(1, _int(params, "facet.mincount", 1))
-        order = (
-            'v.value COLLATE "C"'
-            if params.get("facet.sort") == "index"
-            else 'count(*) DESC, v.value COLLATE "C"'
-        )
+        by_index = params.get("facet.sort") == "index"
+        limit_sql = f"WHERE o <= {limit}" if limit >= 0 else ""
         parts = []
-        for i, field in enumerate(fields):
-            name = compiler.bind(field)
-            limit_sql = f"LIMIT {limit}" if limit >= 0 else ""
-            parts.append(
-                f"""(SELECT {i} AS i, v.value AS value, count(*) AS c,
-                            row_number() OVER (ORDER BY {order}) AS o
-                     FROM m CROSS JOIN LATERAL jsonb_array_elements_text(m.doc -> {name}) AS v(value)
-                     GROUP BY v.value HAVING count(*) >= {mincount}
-                     ORDER BY {order} {limit_sql})"""
+        fast = [(i, field) for i, field in enumerate(fields) if field in self.facet_fields]
+        if fast:
+            prefixes = ", ".join(
+                f"({i}, CAST({compiler.bind(field + A.TERM_SEPARATOR)} AS text))" for i, field in fast
             )
-        union = " UNION ALL ".join(parts)
-        return (
+            stats = f"SELECT word, ndoc FROM ts_stat({compiler.inline(f'SELECT facets FROM {TABLE} WHERE {where}')})"
+            value = "substr(s.word, char_length(f.prefix) + 1)"
+            order = f'{value} COLLATE "C"' if by_index else f's.ndoc DESC, {value} COLLATE "C"'
+            parts.append(
+                f"""SELECT i, value, c, o FROM (
+                        SELECT f.i, {value} AS value, s.ndoc AS c,
+                               row_number() OVER (PARTITION BY f.i ORDER BY {order}) AS o
+                        FROM stats AS s
+                        JOIN (VALUES {prefixes}) AS f(i, prefix)
+                          ON left(s.word, char_length(f.prefix)) = f.prefix
+                        WHERE s.ndoc >= {mincount}
+                    ) AS counted {limit_sql}"""
+            )
+        for i, field in enumerate(fields):
+            if field in self.facet_fields:
+                continue
+            order = 'v.value COLLATE "C"' if by_index else 'count(*) DESC, v.value COLLATE "C"'
+            parts.append(
+                f"""SELECT i, value, c, o FROM (
+                        SELECT {i} AS i, v.value AS value, count(*) AS c,
+                               row_number() OVER (ORDER BY {order}) AS o
+                        FROM {TABLE}
+                        CROSS JOIN LATERAL (
+                            SELECT DISTINCT value FROM jsonb_array_elements_text(doc -> {compiler.bind(field)})
+                        ) AS v(value)
+                        WHERE {where}
+                        GROUP BY v.value HAVING count(*) >= {mincount}
+                    ) AS counted {limit_sql}"""
+            )
+        union = " UNION ALL ".join(f"({part})" for part in parts)
+        return stats, (
             f"SELECT COALESCE(json_agg(json_build_array(i, value, c) ORDER BY i, o), '[]') FROM ({union}) f"
         )
 

@@ -6,16 +6,20 @@ import datetime as dt
 
 import ckan.plugins.toolkit as tk
 from sqlalchemy import Column, DateTime, Text
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 
 class SearchDocument(tk.BaseModel):  # type: ignore[misc, valid-type]
     """A Solr document as this backend keeps it.
 
     ``doc`` holds the exact values of every non-text field as arrays of
-    strings (filters and facets), ``text_doc`` the accent-folded text of
-    analysed fields, ``text_vector`` the weighted catch-all ``text`` field,
-    and ``stored`` what Solr would return. Created only by the migrations
+    strings, ``terms`` and ``filter_terms`` the same values as
+    ``field<0x1f>value`` strings (GIN-indexed exact filters; the latter for
+    the fields CKAN filters every search on), ``facets`` the terms of the
+    facet fields (counted by ``ts_stat``), ``text_doc`` the accent-folded text
+    of analysed fields, ``text_vector`` the weighted catch-all ``text`` field,
+    ``rank_vector`` its title/name and tags/groups/organization part (the
+    score), and ``stored`` what Solr would return. Created only by the migrations
     of the ``datasud_pgsearch`` plugin.
     """
 
@@ -28,6 +32,10 @@ class SearchDocument(tk.BaseModel):  # type: ignore[misc, valid-type]
     text_doc = Column(JSONB, nullable=False)
     stored = Column(JSONB, nullable=False)
     text_vector = Column(TSVECTOR, nullable=False)
+    rank_vector = Column(TSVECTOR, nullable=False, server_default="")
+    terms = Column(ARRAY(Text), nullable=False, server_default="{}")
+    filter_terms = Column(ARRAY(Text), nullable=False, server_default="{}")
+    facets = Column(TSVECTOR, nullable=False, server_default="")
     title_sort = Column(Text, nullable=False, default="")
     metadata_modified = Column(DateTime)
     metadata_created = Column(DateTime)

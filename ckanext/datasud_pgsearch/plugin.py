@@ -8,6 +8,7 @@ from ckan.config.declaration.option import Flag
 
 from . import backend
 from . import model as _index_table  # noqa: F401 - registers the table (CKAN's test reset empties it)
+from .connection import DEFAULT_FACET_FIELDS, FACET_FIELDS_OPTION
 
 
 class PgSearchPlugin(p.SingletonPlugin):
@@ -28,3 +29,10 @@ class PgSearchPlugin(p.SingletonPlugin):
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
         option = declaration[key.solr_url]
         option.flags &= ~Flag.required
+        declaration.annotate("datasud_pgsearch")
+        facet_fields = declaration.declare_list(Key.from_string(FACET_FIELDS_OPTION), DEFAULT_FACET_FIELDS)
+        facet_fields.set_description(
+            "Fields whose values the search index keeps for fast facet counts. Any other field "
+            "still facets, counted from the whole documents (slower). After a change, run "
+            "`ckan search-index rebuild`."
+        )
