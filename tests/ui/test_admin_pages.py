@@ -13,12 +13,15 @@ from tests.ui.pages import get, login, post
 pytestmark = pytest.mark.usefixtures("partner")
 
 
-@pytest.mark.parametrize("user", [None, "cd13-admin"])
-def test_only_sysadmins(app, user):
-    if user:
-        login(app, user)
-    get(app, "/ckan-admin/agreements/", status=403)
-    get(app, "/ckan-admin/agreements/agreements.csv", status=403)
+def test_only_sysadmins(app, partner):
+    url = f"/ckan-admin/agreements/{partner['agreement']['id']}"
+    for user in (None, "cd13-admin"):  # anonymous, then the partner's admin
+        if user:
+            login(app, user)
+        get(app, "/ckan-admin/agreements/", status=403)
+        get(app, "/ckan-admin/agreements/agreements.csv", status=403)
+        get(app, url, status=403)
+        get(app, "/ckan-admin/terms-of-use/", status=403)
 
 
 def test_table_filters_and_csv(app):
@@ -69,9 +72,3 @@ def test_create_sign_notify_from_draft_to_in_force(app):
     assert "alert-danger" in page.body
     # without the CSRF token, nothing
     post(app, url, {"reason": "x"}, status=400, token=False, action=f"{url}/cancel")
-
-
-def test_partner_admin_cannot_post_to_the_admin_forms(app, partner):
-    login(app, "cd13-admin")
-    url = f"/ckan-admin/agreements/{partner['agreement']['id']}"
-    get(app, url, status=403)

@@ -67,7 +67,7 @@ def test_publish_then_withdraw(app):
     assert "Erreur de fichier" in journal.body and "Aucune donnée personnelle" in journal.body
 
 
-def test_publish_without_csrf_token_is_refused(app):
+def test_publish_refused_without_csrf_token_and_to_a_member(app):
     draft()
     login(app, "cd13-editor")
     post(
@@ -78,10 +78,6 @@ def test_publish_without_csrf_token_is_refused(app):
         token=False,
     )
     assert not published("parkings")
-
-
-def test_member_and_visitor_may_not_publish(app):
-    draft()
     login(app, "cd13-member")
     get(app, "/dataset/publish/parkings", status=403)
     assert "/dataset/publish/" not in get(app, "/dataset/parkings").body

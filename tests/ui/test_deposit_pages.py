@@ -14,12 +14,9 @@ from tests.ui.pages import get, login, post
 pytestmark = pytest.mark.usefixtures("partner")
 
 
-def test_anonymous_is_sent_to_login(app):
+def test_anonymous_is_sent_to_login_and_a_user_without_publishing_rights_refused(app):
     response = get(app, "/deposit/", status=302)
     assert "/user/login" in response.headers["Location"]
-
-
-def test_a_member_without_publishing_rights_is_refused(app):
     login(app, "outsider")
     get(app, "/deposit/", status=403)
 

@@ -31,7 +31,11 @@ def test_c_partner_withdraws_gone_for_the_visitor_kept_for_the_partner(visitor):
     page.get_by_role("link", name="Retirer").click()
     page.get_by_label("Motif du retrait").fill("Données à mettre à jour")
     editor.shot("withdraw-form")
-    page.get_by_role("button", name="Confirmer le retrait").click()
+    # by keyboard: from the reason, past "Annuler", to the confirmation
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Confirmer le retrait")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("[data-publication-status]")).to_have_text("Retiré")
     editor.shot("withdrawn")
     assert not published("parkings")

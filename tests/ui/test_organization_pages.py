@@ -25,6 +25,8 @@ def test_convention_tab_shows_the_register_to_anybody(app):
     assert "31 janvier 2024" in page.body  # in force since, in words
     assert "Historique" not in page.body  # the history is for the partner's admins
     assert "/organization/convention/cd13" in get(app, "/organization/cd13").body
+    page = get(app, "/organization/convention/nice")
+    assert "Aucune convention n'est en vigueur" in page.body
 
 
 def test_convention_tab_for_the_partner_admin_history_and_notice(app, partner):
@@ -74,11 +76,6 @@ def test_convention_observations_refused_for_an_editor(app, partner):
         status=403,
         action="/organization/convention/cd13/observations",
     )
-
-
-def test_organization_without_agreement(app):
-    page = get(app, "/organization/convention/nice")
-    assert "Aucune convention n'est en vigueur" in page.body
 
 
 def test_journal_page_filters_and_csv_link(app):
