@@ -101,7 +101,10 @@ def wipe(database: str) -> None:
 
 
 def analyze(database: str) -> None:
-    sql(database, "ANALYZE")
+    """Statistics, and the GIN indexes' pending lists merged: after a bulk load
+    a lookup would otherwise scan the pending list (82 ms instead of 2 ms for
+    CKAN's search.show at 10,000 rows)."""
+    sql(database, "VACUUM ANALYZE")
 
 
 def start_ckan(ini: Path) -> Any:
