@@ -107,6 +107,34 @@ def analyze(database: str) -> None:
     sql(database, "VACUUM ANALYZE")
 
 
+def prepare(name: str, database: str, redis_db: int, title: str) -> tuple[Path, Any]:
+    """A benchmark's own config and emptied, migrated database; CKAN loaded
+    on it. Returns the config's path and the Flask app."""
+    ini = write_config(name, database, redis_db, title)
+    created = ensure_database(database)
+    print(f"database {database}: {'created' if created else 'exists'}; migrating, emptying", file=sys.stderr)
+    migrate(ini)
+    wipe(database)
+    return ini, start_ckan(ini)
+
+
+def run_record(args: Any) -> dict[str, Any]:
+    """The head of a benchmark's JSON record: when, with what, on what."""
+    import datetime as dt
+    import os
+    import platform
+
+    return {
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "arguments": vars(args),
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
+
+
 def start_ckan(ini: Path) -> Any:
     """CKAN's app for the config, loaded in this process; returns the Flask app."""
     from ckan.cli import load_config

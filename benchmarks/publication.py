@@ -37,8 +37,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import sys
 import time
 import uuid
@@ -252,27 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     began = time.perf_counter()
 
-    ini = common.write_config("bench-publication", DATABASE, 4, "DataSud (benchmark publication)")
-    created = common.ensure_database(DATABASE)
-    print(f"database {DATABASE}: {'created' if created else 'exists'}; migrating, emptying", file=sys.stderr)
-    common.migrate(ini)
-    common.wipe(DATABASE)
-    wsgi_app = common.start_ckan(ini)
+    _ini, wsgi_app = common.prepare("bench-publication", DATABASE, 4, "DataSud (benchmark publication)")
 
     import ckan.plugins.toolkit as tk
     from ckan import model
 
     from ckanext.datasud_partnership.publication.model import JournalEntry
 
-    result: dict[str, Any] = {
-        "started": dt.datetime.now().isoformat(timespec="seconds"),
-        "arguments": vars(args),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-        },
-    }
+    result: dict[str, Any] = common.run_record(args)
     try:
         with wsgi_app.test_request_context(environ_base={"CKAN_LANG": "fr"}):
             sysadmin = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
