@@ -30,6 +30,14 @@ from . import fields as F
 log = logging.getLogger(__name__)
 
 TABLE = "datasud_pgsearch_document"
+# Per visibility group (``filter_terms``), the number of documents with each
+# lexeme of ``facets``; kept by triggers (migration 0003).
+COUNTS = "datasud_pgsearch_facet_count"
+# A condition on ``filter_terms`` alone, as the compiler writes it, and what
+# may join such conditions: a search made only of these can be counted from
+# COUNTS, whose rows carry a ``filter_terms`` column too.
+_FILTER_CONDITION_RE = re.compile(r"filter_terms (?:@>|&&) CAST\(:p\d+ AS text\[\]\)")
+_CONNECTIVES_RE = re.compile(r"^(?:[\s()]|\bAND\b|\bOR\b|\bNOT\b|\bTRUE\b|\bFALSE\b)*$")
 SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 # The fields whose values are kept in the ``facets`` vector, counted fast.
@@ -91,6 +99,11 @@ class _Analyzer:
 
 
 analyzer = _Analyzer()
+
+
+def only_filters(where: str) -> bool:
+    """Whether the SQL condition ``where`` reads nothing but ``filter_terms``."""
+    return bool(_CONNECTIVES_RE.match(_FILTER_CONDITION_RE.sub(" TRUE ", where)))
 
 
 def _as_list(value: Any) -> list[str]:
@@ -220,7 +233,10 @@ class PgSolrConnection:
         facet_fields = []
         if str(params.get("facet", "false")).lower() == "true":
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
-        stats, facet_sql = self._facets_sql(facet_fields, params, compiler, where)
+        # Searches on visibility alone (the /dataset page) are counted from
+        # the per-group counts; the others from their hits.
+        grouped = only_filters(where)
+        stats, facet_sql = self._facets_sql(facet_fields, params, compiler, where, grouped)
 
         # The page and the facet counts are planned apart. The page reads,
         # for each hit, only the narrow row (the score is computed when the
@@ -230,7 +246,11 @@ class PgSolrConnection:
         # (past the last hit or with rows=0, apart); or else apart.
         page_score = score if by_score else "CAST(NULL AS real)"
         ctes = []
-        count = f"(SELECT count(*) FROM {TABLE} WHERE {where})"
+        if grouped:
+            every = compiler.bind(A.EVERY_DOCUMENT)
+            count = f"(SELECT COALESCE(sum(n), 0) FROM {COUNTS} WHERE ({where}) AND word = {every})"
+        else:
+            count = f"(SELECT count(*) FROM {TABLE} WHERE {where})"
         total = ""
         if stats:
             ctes.append(f"stats AS ({stats})")
@@ -312,7 +332,7 @@ class PgSolrConnection:
         return ", ".join(keys), by_score
 
     def _facets_sql(
-        self, fields: list[str], params: dict[str, Any], compiler: C.Compiler, where: str
+        self, fields: list[str], params: dict[str, Any], compiler: C.Compiler, where: str, grouped: bool
     ) -> tuple[str | None, str]:
         """The facet counts of ``fields`` among the hits: the SQL of a ``stats``
         CTE (or None) and that of a JSON array of ``[field position, value,
@@ -320,9 +340,10 @@ class PgSolrConnection:
 
         A field of ``facet_fields`` is counted by ``ts_stat`` over the
         ``facets`` vectors of the hits (one pass in C for all such fields, and
-        the number of hits with them: ``stats``); any other field from the
-        values in ``doc``. Both count documents, as Solr does (a dataset with
-        two CSV resources counts once)."""
+        the number of hits with them: ``stats``), or, when ``grouped`` (the
+        search reads only ``filter_terms``), by summing the per-group counts
+        of ``COUNTS``; any other field from the values in ``doc``. All count
+        documents, as Solr does (a dataset with two CSV resources counts once)."""
         stats = None
         if not fields:
             return stats, "SELECT CAST('[]' AS json)"
@@ -336,7 +357,13 @@ class PgSolrConnection:
             prefixes = ", ".join(
                 f"({i}, CAST({compiler.bind(field + A.TERM_SEPARATOR)} AS text))" for i, field in fast
             )
-            stats = f"SELECT word, ndoc FROM ts_stat({compiler.inline(f'SELECT facets FROM {TABLE} WHERE {where}')})"
+            if grouped:
+                stats = (
+                    f"SELECT word, CAST(sum(n) AS integer) AS ndoc FROM {COUNTS} WHERE {where} GROUP BY word"
+                )
+            else:
+                inner = compiler.inline(f"SELECT facets FROM {TABLE} WHERE {where}")
+                stats = f"SELECT word, ndoc FROM ts_stat({inner})"
             value = "substr(s.word, char_length(f.prefix) + 1)"
             order = f'{value} COLLATE "C"' if by_index else f's.ndoc DESC, {value} COLLATE "C"'
             parts.append(
