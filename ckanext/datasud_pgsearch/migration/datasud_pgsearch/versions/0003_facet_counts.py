@@ -66,6 +66,8 @@ def upgrade():
         )
         """
     )
+    # finds the counts that fell to zero without reading the others
+    op.execute(f"CREATE INDEX {COUNTS}_zero_idx ON {COUNTS} (word) WHERE n = 0")
     new_rows = "SELECT filter_terms, facets, 1 AS sign FROM new_rows"
     old_rows = "SELECT filter_terms, facets, -1 AS sign FROM old_rows"
     op.execute(
