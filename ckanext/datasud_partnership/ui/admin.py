@@ -14,7 +14,8 @@ from ckan import authz
 from flask import Blueprint, Response, request
 
 from . import helpers as H
-from .views import _call, _errors, _form
+from .answers import call
+from .views import _form
 
 _ = tk._
 
@@ -79,23 +80,30 @@ def index() -> Any:
     data, args = _filters()
     page = max(tk.h.get_page_number(request.args), 1)
     per_page = 50
-    errors: dict[str, list[str]] = {}
-    try:
-        listed = _call("agreement_list", limit=per_page, offset=(page - 1) * per_page, **data)
-    except tk.ValidationError as error:
-        errors, listed = _errors(error), {"count": 0, "results": []}
-    return tk.render(
-        "datasud_ui/admin_agreements.html",
-        {
-            "listed": listed,
-            "args": args,
-            "errors": errors,
-            "kinds": _call("agreement_kind_list"),
-            "page": page,
-            "per_page": per_page,
-            "within": WITHIN_DAYS,
-        },
+
+    def shown(listed: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return tk.render(
+            "datasud_ui/admin_agreements.html",
+            {
+                "listed": listed,
+                "args": args,
+                "errors": errors,
+                "kinds": call("agreement_kind_list"),
+                "page": page,
+                "per_page": per_page,
+                "within": WITHIN_DAYS,
+            },
+        )
+
+    listed = call(
+        "agreement_list",
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **data,
     )
+    return shown(listed, {})
 
 
 @blueprint.route("/agreements.csv")
@@ -107,10 +115,7 @@ def export() -> Any:
     writer.writerow(CSV_COLUMNS)
     offset = 0
     while True:
-        try:
-            rows = _call("agreement_list", limit=1000, offset=offset, **data)["results"]
-        except tk.ValidationError as error:
-            return tk.abort(400, "; ".join(m for ms in _errors(error).values() for m in ms))
+        rows = call("agreement_list", limit=1000, offset=offset, **data)["results"]  # bad filters: 400
         for row in rows:
             writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
         if len(rows) < 1000:
@@ -128,8 +133,8 @@ def _new_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any]
     return tk.render(
         "datasud_ui/admin_agreement_new.html",
         {
-            "kinds": _call("agreement_kind_list"),
-            "organizations": _call("organization_list", all_fields=True, limit=1000),
+            "kinds": call("agreement_kind_list"),
+            "organizations": call("organization_list", all_fields=True, limit=1000),
             "errors": errors or {},
             "values": values or {},
         },
@@ -143,22 +148,16 @@ def new() -> Any:
         return _new_page(values={"organization": request.args.get("organization", "")})
     form = _form()
     data = {key: form[key] for key in CREATE_FIELDS if form.get(key)}
-    try:
-        created = _call("agreement_create", **data)
-    except tk.ValidationError as error:
-        return _new_page(_errors(error), form), 400
+    created = call("agreement_create", invalid=lambda errors: _new_page(errors, form), **data)
     tk.h.flash_success(_("The agreement is created."))
     return tk.redirect_to("datasud_admin.manage", id=created["id"])
 
 
 def _manage_page(agreement_id: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> Any:
-    try:
-        agreement = _call("agreement_show", id=agreement_id)
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
-    history = _call("agreement_history", id=agreement_id, limit=1000)["results"]
-    kind = next((k for k in _call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
-    datasets = _call(
+    agreement = call("agreement_show", id=agreement_id, not_found=_("Agreement not found"))
+    history = call("agreement_history", id=agreement_id, limit=1000)["results"]
+    kind = next((k for k in call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
+    datasets = call(
         "package_search",
         fq=f"owner_org:{agreement['organization_id']}",
         include_private=True,
@@ -200,12 +199,13 @@ def operate(id: str, operation: str) -> Any:
         data["withdraw"] = request.form.getlist("datasets") if choice == "picked" else choice
         if choice == "picked" and not data["withdraw"]:
             data["withdraw"] = "none"
-    try:
-        _call(f"agreement_{operation}", id=id, **data)
-    except tk.ValidationError as error:
-        return _manage_page(id, _errors(error), values=form, failed=operation), 400
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
+    call(
+        f"agreement_{operation}",
+        id=id,
+        invalid=lambda errors: _manage_page(id, errors, values=form, failed=operation),
+        not_found=_("Agreement not found"),
+        **data,
+    )
     tk.h.flash_success(H.operation_done_label(operation))
     return tk.redirect_to("datasud_admin.manage", id=id)
 
@@ -214,7 +214,7 @@ def operate(id: str, operation: str) -> Any:
 def _terms_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any] | None = None) -> str:
     return tk.render(
         "datasud_ui/admin_terms.html",
-        {"versions": _call("terms_version_list"), "errors": errors or {}, "values": values or {}},
+        {"versions": call("terms_version_list"), "errors": errors or {}, "values": values or {}},
     )
 
 
@@ -225,10 +225,7 @@ def terms() -> Any:
         return _terms_page()
     form = _form()
     data = {key: form[key] for key in ("version", "title", "url", "summary") if form.get(key)}
-    try:
-        _call("terms_version_create", **data)
-    except tk.ValidationError as error:
-        return _terms_page(_errors(error), form), 400
+    call("terms_version_create", invalid=lambda errors: _terms_page(errors, form), **data)
     tk.h.flash_success(
         _("The new version is in force: every partner must accept it before publishing again.")
     )

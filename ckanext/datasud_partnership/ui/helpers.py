@@ -12,13 +12,10 @@ from ckan import model
 
 from ..agreements.rules import IN_FORCE_STATUSES
 from ..publication import service
+from .answers import context as _context
+from .answers import may
 
 _ = tk._
-
-
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 
 
 def publication_status_label(status: str | None) -> str:
@@ -229,14 +226,6 @@ def render_amount(value: str | None, currency: str | None = "EUR") -> str:
     except InvalidOperation:
         return str(value)
     return format_currency(amount, currency or "EUR", locale=tk.h.lang() or "fr")
-
-
-def may(auth: str, **data: Any) -> bool:
-    try:
-        tk.check_access(auth, _context(), data)
-    except tk.NotAuthorized:
-        return False
-    return True
 
 
 def get_helpers() -> dict[str, Any]:
