@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import authz
 from flask import Blueprint, Response, request
 
+from ..agreements import kinds as K
 from . import helpers as H
 from .answers import call
 from .views import _form
@@ -21,6 +23,8 @@ _ = tk._
 
 blueprint = Blueprint("datasud_admin", __name__, url_prefix="/ckan-admin/agreements")
 terms_blueprint = Blueprint("datasud_admin_terms", __name__, url_prefix="/ckan-admin/terms-of-use")
+claims_blueprint = Blueprint("datasud_admin_claims", __name__, url_prefix="/ckan-admin/claims")
+harvest_blueprint = Blueprint("datasud_admin_harvest", __name__, url_prefix="/ckan-admin/harvest-outcomes")
 
 # the agreement_list filters the table offers, and what each form sends
 WITHIN_DAYS = 60
@@ -34,6 +38,18 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "milestone_update": ("code", "done_on", "note"),
     "amend": ("signed_on", "description", "end_on"),
 }
+# agreement_patch's contract fields the edit form offers (documents have their form)
+EDIT_FIELDS = (
+    "reference",
+    "deliberation_number",
+    "deliberation_date",
+    "end_on",
+    "referent_name",
+    "referent_email",
+    "referent_phone",
+    "beneficiary_invoice_on",
+)
+PARTY_FIELDS = ("name", "signatory", "signatory_title")
 CREATE_FIELDS = (
     "organization",
     "kind",
@@ -175,6 +191,7 @@ def _manage_page(agreement_id: str, errors: dict[str, list[str]] | None = None, 
             "errors": errors or {},
             "values": extra.get("values") or {},
             "failed": extra.get("failed"),
+            "contributions": extra.get("contributions") or H.contribution_rows(agreement),
         },
     )
 
@@ -194,6 +211,16 @@ def operate(id: str, operation: str) -> Any:
     data: dict[str, Any] = {key: form[key] for key in OPERATIONS[operation] if form.get(key)}
     if operation == "notice_serve" and data.get("breaches"):
         data["breaches"] = [line for line in data["breaches"].splitlines() if line.strip()]
+    if operation == "amend":
+        rows = _contribution_rows()
+        shown = call("agreement_show", id=id, not_found=_("Agreement not found"))
+        if _terms_key(rows) != _terms_key(H.contribution_rows(shown)):
+            # the financial terms the admin changed: every share as the form gives it
+            data["contributions"] = [
+                {"funder": r["funder"], "amount": r["amount"], "beneficiary": r["beneficiary"]}
+                for r in rows
+                if r["funder"] or r["amount"]
+            ]
     if operation == "terminate":
         choice = form.get("withdraw") or "none"
         data["withdraw"] = request.form.getlist("datasets") if choice == "picked" else choice
@@ -202,11 +229,121 @@ def operate(id: str, operation: str) -> Any:
     call(
         f"agreement_{operation}",
         id=id,
-        invalid=lambda errors: _manage_page(id, errors, values=form, failed=operation),
+        invalid=lambda errors: _manage_page(
+            id,
+            errors,
+            values=form,
+            failed=operation,
+            contributions=_contribution_rows() if operation == "amend" else None,
+        ),
         not_found=_("Agreement not found"),
         **data,
     )
     tk.h.flash_success(H.operation_done_label(operation))
+    return tk.redirect_to("datasud_admin.manage", id=id)
+
+
+def _contribution_rows() -> list[dict[str, Any]]:
+    """The financial terms of the amendment form, row by row (one empty row
+    lets the admin add a funder)."""
+    form = request.form
+    rows = []
+    for index in range(int(form.get("contributions_count") or 0)):
+        funder = (form.get(f"contributions__{index}__funder") or "").strip()
+        amount = (form.get(f"contributions__{index}__amount") or "").strip()
+        beneficiary = bool(form.get(f"contributions__{index}__beneficiary"))
+        if funder or amount or beneficiary:
+            rows.append({"funder": funder, "amount": amount, "beneficiary": beneficiary})
+    return rows
+
+
+def _terms_key(rows: list[dict[str, Any]]) -> list[tuple[str, Any, bool]]:
+    """Rows compared by value ("3000" and "3000.00" are the same amount)."""
+
+    def amount(text: str) -> Any:
+        try:
+            return Decimal(text.replace(" ", "").replace("\u202f", "").replace(",", "."))
+        except InvalidOperation:
+            return text
+
+    return [(r["funder"], amount(r["amount"]), r["beneficiary"]) for r in rows]
+
+
+# -- a draft: edit its contract fields -----------------------------------------------------
+def _edit_values(agreement: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields as the agreement holds them."""
+    referent = agreement.get("referent") or {}
+    values = {key: agreement.get(key) or "" for key in EDIT_FIELDS}
+    values.update(
+        referent_name=referent.get("name") or "",
+        referent_email=referent.get("email") or "",
+        referent_phone=referent.get("phone") or "",
+        beneficiary_invoice_on=(agreement.get("financial") or {}).get("beneficiary_invoice_on") or "",
+    )
+    parties = {p.get("role"): p for p in agreement.get("parties") or []}
+    for role in K.PARTIES:
+        for field in PARTY_FIELDS:
+            values[f"{role}_{field}"] = (parties.get(role) or {}).get(field) or ""
+    return values
+
+
+def _edit_page(agreement: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]) -> str:
+    kind = next((k for k in call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
+    return tk.render(
+        "datasud_ui/admin_agreement_edit.html",
+        {"a": agreement, "kind": kind, "errors": errors, "values": values, "roles": K.PARTIES},
+    )
+
+
+@blueprint.route("/<id>/edit", methods=["GET", "POST"])
+def edit(id: str) -> Any:
+    """A draft's contract fields (``agreement_patch``: the action refuses
+    once the agreement is signed). Only the fields changed are sent."""
+    _sysadmins_only()
+    agreement = call("agreement_show", id=id, not_found=_("Agreement not found"))
+    before = _edit_values(agreement)
+    if request.method == "GET":
+        return _edit_page(agreement, {}, before)
+    form = {key: (value or "").strip() for key, value in _form().items() if isinstance(value, str)}
+    data: dict[str, Any] = {
+        key: form.get(key, "") for key in EDIT_FIELDS if key in form and form[key] != before[key]
+    }
+    party_keys = [f"{role}_{field}" for role in K.PARTIES for field in PARTY_FIELDS]
+    if any(form.get(key, before[key]) != before[key] for key in party_keys):
+        data["parties"] = [
+            {"role": role, **{field: form.get(f"{role}_{field}", "") for field in PARTY_FIELDS}}
+            for role in K.PARTIES
+            if any(form.get(f"{role}_{field}") for field in PARTY_FIELDS)
+        ]
+    call(
+        "agreement_patch",
+        id=agreement["id"],
+        invalid=lambda errors: _edit_page(agreement, errors, {**before, **form}),
+        **data,
+    )
+    tk.h.flash_success(_("The draft is saved.") if data else _("Nothing was changed."))
+    return tk.redirect_to("datasud_admin.manage", id=agreement["id"])
+
+
+# -- documents: a link or an uploaded PDF ------------------------------------------------------
+@blueprint.route("/<id>/document", methods=["POST"])
+def document(id: str) -> Any:
+    """``agreement_document_add`` from a multipart form: a title and either a
+    URL or a PDF file (the action checks which, the type and the size)."""
+    _sysadmins_only()
+    form = _form()
+    data: dict[str, Any] = {"title": form.get("title") or "", "url": form.get("url") or ""}
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        data["upload"] = upload
+    call(
+        "agreement_document_add",
+        id=id,
+        invalid=lambda errors: _manage_page(id, errors, values=form, failed="document"),
+        not_found=_("Agreement not found"),
+        **data,
+    )
+    tk.h.flash_success(_("The document is added."))
     return tk.redirect_to("datasud_admin.manage", id=id)
 
 
@@ -230,3 +367,51 @@ def terms() -> Any:
         _("The new version is in force: every partner must accept it before publishing again.")
     )
     return tk.redirect_to("datasud_admin_terms.terms")
+
+
+# -- every claim of the portal -------------------------------------------------------------
+CLAIMS_PER_PAGE = 50
+
+
+@claims_blueprint.route("/", strict_slashes=False)
+def claims() -> Any:
+    """Every claim, across the organizations (``claim_list`` with no
+    organization reads all for the portal's team), filtered by status and
+    organization; each answered on its organization's Claims tab."""
+    _sysadmins_only()
+    filters = {key: request.args[key] for key in ("status", "organization") if request.args.get(key)}
+    page = max(tk.h.get_page_number(request.args), 1)
+
+    def shown(claims: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return tk.render(
+            "datasud_ui/admin_claims.html",
+            {
+                "claims": claims,
+                "filters": filters,
+                "errors": errors,
+                "organizations": call("organization_list", all_fields=True, limit=1000),
+                "page": page,
+                "per_page": CLAIMS_PER_PAGE,
+            },
+        )
+
+    listed = call(
+        "claim_list",
+        limit=CLAIMS_PER_PAGE,
+        offset=(page - 1) * CLAIMS_PER_PAGE,
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **filters,
+    )
+    return shown(listed, {})
+
+
+# -- what harvesting did, portal-wide ------------------------------------------------------
+@harvest_blueprint.route("/", strict_slashes=False)
+def harvest_outcomes() -> Any:
+    """Every harvest source of the portal and what its last imports did to
+    each dataset (``harvest_publication_list``), filtered by outcome."""
+    _sysadmins_only()
+    from .views import harvest_outcomes_context
+
+    return tk.render("datasud_ui/admin_harvest_outcomes.html", harvest_outcomes_context(None))

@@ -17,7 +17,7 @@ from ckan.logic import clean_dict, tuplize_dict
 from flask import Blueprint, request
 
 from . import helpers as H
-from .answers import call, context, may
+from .answers import call, context, errors_of, may
 
 _ = tk._
 
@@ -376,6 +376,66 @@ def terms(id: str) -> Any:
     return tk.redirect_to("datasud_organization.terms", id=group["name"])
 
 
+# -- what harvesting did ---------------------------------------------------------------------
+HARVEST_OUTCOMES = ("published", "private", "withdrawn", "private_at_source")
+HARVEST_PER_PAGE = 50
+
+
+def harvest_outcomes_context(group: dict[str, Any] | None) -> dict[str, Any]:
+    """The harvest sources of an organization (or of the portal), each with
+    what its last imports did to its datasets and why
+    (``harvest_publication_list``), filtered by outcome and source."""
+    filters = {key: request.args[key] for key in ("outcome", "source") if request.args.get(key)}
+    page = max(tk.h.get_page_number(request.args), 1)
+    fq = "+dataset_type:harvest" + (f' +owner_org:"{group["id"]}"' if group else "")
+    sources = call("package_search", fq=fq, include_private=True, rows=1000, sort="title_string asc")[
+        "results"
+    ]
+    errors: dict[str, list[str]] = {}
+    shown = []
+    for source in sources:
+        if filters.get("source") and filters["source"] not in (source["name"], source["id"]):
+            continue
+        paged = bool(filters.get("source"))
+        data = {
+            "id": source["id"],
+            "limit": HARVEST_PER_PAGE,
+            "offset": (page - 1) * HARVEST_PER_PAGE if paged else 0,
+            **({"outcome": filters["outcome"]} if filters.get("outcome") else {}),
+        }
+        try:
+            listed = tk.get_action("harvest_publication_list")(context(), data)
+        except tk.ValidationError as error:
+            # a filter the action refuses (the same for every source): said once, in place
+            errors = errors_of(error)
+            shown = []
+            break
+        shown.append({"source": source, "listed": listed})
+    ids = [row["dataset_id"] for item in shown for row in item["listed"]["results"]]
+    organizations = {}
+    if group is None:
+        organizations = {o["id"]: o for o in call("organization_list", all_fields=True, limit=1000)}
+    return {
+        "sources": shown,
+        "all_sources": sources,
+        "datasets": H.dataset_names(ids),
+        "organizations": organizations,
+        "filters": filters,
+        "outcomes": HARVEST_OUTCOMES,
+        "errors": errors,
+        "page": page,
+        "per_page": HARVEST_PER_PAGE,
+    }
+
+
+@organization.route("/harvest/<id>")
+def harvest_outcomes(id: str) -> Any:
+    group = _organization_or_abort(id)
+    if not may("harvest_publication_list", organization_id=group["id"]):
+        return tk.abort(403, _("Only the organization's members read what harvesting did"))
+    return _organization_page("datasud_ui/harvest_outcomes.html", group, **harvest_outcomes_context(group))
+
+
 # -- the simplified deposit ----------------------------------------------------------------
 def _deposit_organizations() -> list[dict[str, Any]]:
     return tk.h.organizations_available("create_dataset")
@@ -477,4 +537,12 @@ def publish_step(id: str) -> Any:
 def blueprints() -> list[Blueprint]:
     from . import admin
 
-    return [dataset, organization, deposit, admin.blueprint, admin.terms_blueprint]
+    return [
+        dataset,
+        organization,
+        deposit,
+        admin.blueprint,
+        admin.terms_blueprint,
+        admin.claims_blueprint,
+        admin.harvest_blueprint,
+    ]
