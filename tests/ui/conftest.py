@@ -34,6 +34,33 @@ PHONE = {"width": 390, "height": 844}  # a phone-width screen
 PASSWORD = "DataSud-tests-2026"  # set on the user before it logs in
 
 
+# -- the page tests: one CKAN app per module, a fresh client per test ---------------------
+@pytest.fixture(scope="module")
+def _module_app() -> Any:
+    """CKAN's whole WSGI stack, built once for the module's tests (building
+    it costs some 0.9 s). It holds no test's data: the database is cleaned
+    and the plugins reloaded for every test as before, the config restored
+    by CKAN's test plugin, and each test gets its own client (cookies)."""
+    from ckan import plugins as p
+    from ckan.tests import helpers
+
+    p.load_all()  # as the tests' with_plugins does before CKAN's own app fixture
+    try:
+        return helpers._get_test_app().app
+    finally:
+        p.unload_all()
+
+
+@pytest.fixture
+def app(_module_app: Any, with_plugins: Any) -> Any:
+    """CKAN's ``app`` fixture, on the module's app (see ``_module_app``)."""
+    from ckan.lib.app_globals import _CONFIG_CACHE
+    from ckan.tests.helpers import CKANTestApp
+
+    _CONFIG_CACHE.clear()  # as CKAN's make_app fixture does before each app
+    return CKANTestApp(_module_app)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

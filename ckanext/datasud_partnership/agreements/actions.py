@@ -170,6 +170,15 @@ def agreement_kind_list(context: Any, data_dict: dict[str, Any]) -> list[dict[st
                 },
                 "free": kind.financial.free,
                 "milestones": len(kind.milestones),
+                # the phases in order, with their titles and their milestones' codes
+                "phases": [
+                    {
+                        "code": phase.code,
+                        "title": {"fr": phase.title.fr, "en": phase.title.en},
+                        "milestones": [m.code for m in kind.milestones if m.phase == phase.code],
+                    }
+                    for phase in kind.phases
+                ],
             }
         )
     return result

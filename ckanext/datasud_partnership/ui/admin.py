@@ -7,19 +7,24 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import authz
 from flask import Blueprint, Response, request
 
+from ..agreements import kinds as K
 from . import helpers as H
-from .views import _call, _errors, _form
+from .answers import call
+from .views import _form
 
 _ = tk._
 
 blueprint = Blueprint("datasud_admin", __name__, url_prefix="/ckan-admin/agreements")
 terms_blueprint = Blueprint("datasud_admin_terms", __name__, url_prefix="/ckan-admin/terms-of-use")
+claims_blueprint = Blueprint("datasud_admin_claims", __name__, url_prefix="/ckan-admin/claims")
+harvest_blueprint = Blueprint("datasud_admin_harvest", __name__, url_prefix="/ckan-admin/harvest-outcomes")
 
 # the agreement_list filters the table offers, and what each form sends
 WITHIN_DAYS = 60
@@ -33,6 +38,18 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "milestone_update": ("code", "done_on", "note"),
     "amend": ("signed_on", "description", "end_on"),
 }
+# agreement_patch's contract fields the edit form offers (documents have their form)
+EDIT_FIELDS = (
+    "reference",
+    "deliberation_number",
+    "deliberation_date",
+    "end_on",
+    "referent_name",
+    "referent_email",
+    "referent_phone",
+    "beneficiary_invoice_on",
+)
+PARTY_FIELDS = ("name", "signatory", "signatory_title")
 CREATE_FIELDS = (
     "organization",
     "kind",
@@ -79,23 +96,30 @@ def index() -> Any:
     data, args = _filters()
     page = max(tk.h.get_page_number(request.args), 1)
     per_page = 50
-    errors: dict[str, list[str]] = {}
-    try:
-        listed = _call("agreement_list", limit=per_page, offset=(page - 1) * per_page, **data)
-    except tk.ValidationError as error:
-        errors, listed = _errors(error), {"count": 0, "results": []}
-    return tk.render(
-        "datasud_ui/admin_agreements.html",
-        {
-            "listed": listed,
-            "args": args,
-            "errors": errors,
-            "kinds": _call("agreement_kind_list"),
-            "page": page,
-            "per_page": per_page,
-            "within": WITHIN_DAYS,
-        },
+
+    def shown(listed: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return tk.render(
+            "datasud_ui/admin_agreements.html",
+            {
+                "listed": listed,
+                "args": args,
+                "errors": errors,
+                "kinds": call("agreement_kind_list"),
+                "page": page,
+                "per_page": per_page,
+                "within": WITHIN_DAYS,
+            },
+        )
+
+    listed = call(
+        "agreement_list",
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **data,
     )
+    return shown(listed, {})
 
 
 @blueprint.route("/agreements.csv")
@@ -107,10 +131,7 @@ def export() -> Any:
     writer.writerow(CSV_COLUMNS)
     offset = 0
     while True:
-        try:
-            rows = _call("agreement_list", limit=1000, offset=offset, **data)["results"]
-        except tk.ValidationError as error:
-            return tk.abort(400, "; ".join(m for ms in _errors(error).values() for m in ms))
+        rows = call("agreement_list", limit=1000, offset=offset, **data)["results"]  # bad filters: 400
         for row in rows:
             writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
         if len(rows) < 1000:
@@ -128,8 +149,8 @@ def _new_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any]
     return tk.render(
         "datasud_ui/admin_agreement_new.html",
         {
-            "kinds": _call("agreement_kind_list"),
-            "organizations": _call("organization_list", all_fields=True, limit=1000),
+            "kinds": call("agreement_kind_list"),
+            "organizations": call("organization_list", all_fields=True, limit=1000),
             "errors": errors or {},
             "values": values or {},
         },
@@ -143,22 +164,16 @@ def new() -> Any:
         return _new_page(values={"organization": request.args.get("organization", "")})
     form = _form()
     data = {key: form[key] for key in CREATE_FIELDS if form.get(key)}
-    try:
-        created = _call("agreement_create", **data)
-    except tk.ValidationError as error:
-        return _new_page(_errors(error), form), 400
+    created = call("agreement_create", invalid=lambda errors: _new_page(errors, form), **data)
     tk.h.flash_success(_("The agreement is created."))
     return tk.redirect_to("datasud_admin.manage", id=created["id"])
 
 
 def _manage_page(agreement_id: str, errors: dict[str, list[str]] | None = None, **extra: Any) -> Any:
-    try:
-        agreement = _call("agreement_show", id=agreement_id)
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
-    history = _call("agreement_history", id=agreement_id, limit=1000)["results"]
-    kind = next((k for k in _call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
-    datasets = _call(
+    agreement = call("agreement_show", id=agreement_id, not_found=_("Agreement not found"))
+    history = call("agreement_history", id=agreement_id, limit=1000)["results"]
+    kind = next((k for k in call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
+    datasets = call(
         "package_search",
         fq=f"owner_org:{agreement['organization_id']}",
         include_private=True,
@@ -176,6 +191,7 @@ def _manage_page(agreement_id: str, errors: dict[str, list[str]] | None = None, 
             "errors": errors or {},
             "values": extra.get("values") or {},
             "failed": extra.get("failed"),
+            "contributions": extra.get("contributions") or H.contribution_rows(agreement),
         },
     )
 
@@ -195,18 +211,139 @@ def operate(id: str, operation: str) -> Any:
     data: dict[str, Any] = {key: form[key] for key in OPERATIONS[operation] if form.get(key)}
     if operation == "notice_serve" and data.get("breaches"):
         data["breaches"] = [line for line in data["breaches"].splitlines() if line.strip()]
+    if operation == "amend":
+        rows = _contribution_rows()
+        shown = call("agreement_show", id=id, not_found=_("Agreement not found"))
+        if _terms_key(rows) != _terms_key(H.contribution_rows(shown)):
+            # the financial terms the admin changed: every share as the form gives it
+            data["contributions"] = [
+                {"funder": r["funder"], "amount": r["amount"], "beneficiary": r["beneficiary"]}
+                for r in rows
+                if r["funder"] or r["amount"]
+            ]
     if operation == "terminate":
         choice = form.get("withdraw") or "none"
         data["withdraw"] = request.form.getlist("datasets") if choice == "picked" else choice
         if choice == "picked" and not data["withdraw"]:
             data["withdraw"] = "none"
-    try:
-        _call(f"agreement_{operation}", id=id, **data)
-    except tk.ValidationError as error:
-        return _manage_page(id, _errors(error), values=form, failed=operation), 400
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
+    call(
+        f"agreement_{operation}",
+        id=id,
+        invalid=lambda errors: _manage_page(
+            id,
+            errors,
+            values=form,
+            failed=operation,
+            contributions=_contribution_rows() if operation == "amend" else None,
+        ),
+        not_found=_("Agreement not found"),
+        **data,
+    )
     tk.h.flash_success(H.operation_done_label(operation))
+    return tk.redirect_to("datasud_admin.manage", id=id)
+
+
+def _contribution_rows() -> list[dict[str, Any]]:
+    """The financial terms of the amendment form, row by row (one empty row
+    lets the admin add a funder)."""
+    form = request.form
+    rows = []
+    for index in range(int(form.get("contributions_count") or 0)):
+        funder = (form.get(f"contributions__{index}__funder") or "").strip()
+        amount = (form.get(f"contributions__{index}__amount") or "").strip()
+        beneficiary = bool(form.get(f"contributions__{index}__beneficiary"))
+        if funder or amount or beneficiary:
+            rows.append({"funder": funder, "amount": amount, "beneficiary": beneficiary})
+    return rows
+
+
+def _terms_key(rows: list[dict[str, Any]]) -> list[tuple[str, Any, bool]]:
+    """Rows compared by value ("3000" and "3000.00" are the same amount)."""
+
+    def amount(text: str) -> Any:
+        try:
+            return Decimal(text.replace(" ", "").replace("\u202f", "").replace(",", "."))
+        except InvalidOperation:
+            return text
+
+    return [(r["funder"], amount(r["amount"]), r["beneficiary"]) for r in rows]
+
+
+# -- a draft: edit its contract fields -----------------------------------------------------
+def _edit_values(agreement: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields as the agreement holds them."""
+    referent = agreement.get("referent") or {}
+    values = {key: agreement.get(key) or "" for key in EDIT_FIELDS}
+    values.update(
+        referent_name=referent.get("name") or "",
+        referent_email=referent.get("email") or "",
+        referent_phone=referent.get("phone") or "",
+        beneficiary_invoice_on=(agreement.get("financial") or {}).get("beneficiary_invoice_on") or "",
+    )
+    parties = {p.get("role"): p for p in agreement.get("parties") or []}
+    for role in K.PARTIES:
+        for field in PARTY_FIELDS:
+            values[f"{role}_{field}"] = (parties.get(role) or {}).get(field) or ""
+    return values
+
+
+def _edit_page(agreement: dict[str, Any], errors: dict[str, list[str]], values: dict[str, Any]) -> str:
+    kind = next((k for k in call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
+    return tk.render(
+        "datasud_ui/admin_agreement_edit.html",
+        {"a": agreement, "kind": kind, "errors": errors, "values": values, "roles": K.PARTIES},
+    )
+
+
+@blueprint.route("/<id>/edit", methods=["GET", "POST"])
+def edit(id: str) -> Any:
+    """A draft's contract fields (``agreement_patch``: the action refuses
+    once the agreement is signed). Only the fields changed are sent."""
+    _sysadmins_only()
+    agreement = call("agreement_show", id=id, not_found=_("Agreement not found"))
+    before = _edit_values(agreement)
+    if request.method == "GET":
+        return _edit_page(agreement, {}, before)
+    form = {key: (value or "").strip() for key, value in _form().items() if isinstance(value, str)}
+    data: dict[str, Any] = {
+        key: form.get(key, "") for key in EDIT_FIELDS if key in form and form[key] != before[key]
+    }
+    party_keys = [f"{role}_{field}" for role in K.PARTIES for field in PARTY_FIELDS]
+    if any(form.get(key, before[key]) != before[key] for key in party_keys):
+        data["parties"] = [
+            {"role": role, **{field: form.get(f"{role}_{field}", "") for field in PARTY_FIELDS}}
+            for role in K.PARTIES
+            if any(form.get(f"{role}_{field}") for field in PARTY_FIELDS)
+        ]
+    call(
+        "agreement_patch",
+        id=agreement["id"],
+        invalid=lambda errors: _edit_page(agreement, errors, {**before, **form}),
+        **data,
+    )
+    tk.h.flash_success(_("The draft is saved.") if data else _("Nothing was changed."))
+    return tk.redirect_to("datasud_admin.manage", id=agreement["id"])
+
+
+# -- documents: a link or an uploaded PDF ------------------------------------------------------
+@blueprint.route("/<id>/document", methods=["POST"])
+def document(id: str) -> Any:
+    """``agreement_document_add`` from a multipart form: a title and either a
+    URL or a PDF file (the action checks which, the type and the size)."""
+    _sysadmins_only()
+    form = _form()
+    data: dict[str, Any] = {"title": form.get("title") or "", "url": form.get("url") or ""}
+    upload = request.files.get("upload")
+    if upload is not None and upload.filename:
+        data["upload"] = upload
+    call(
+        "agreement_document_add",
+        id=id,
+        invalid=lambda errors: _manage_page(id, errors, values=form, failed="document"),
+        not_found=_("Agreement not found"),
+        **data,
+    )
+    tk.h.flash_success(_("The document is added."))
     return tk.redirect_to("datasud_admin.manage", id=id)
 
 
@@ -214,7 +351,7 @@ def operate(id: str, operation: str) -> Any:
 def _terms_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any] | None = None) -> str:
     return tk.render(
         "datasud_ui/admin_terms.html",
-        {"versions": _call("terms_version_list"), "errors": errors or {}, "values": values or {}},
+        {"versions": call("terms_version_list"), "errors": errors or {}, "values": values or {}},
     )
 
 
@@ -225,11 +362,56 @@ def terms() -> Any:
         return _terms_page()
     form = _form()
     data = {key: form[key] for key in ("version", "title", "url", "summary") if form.get(key)}
-    try:
-        _call("terms_version_create", **data)
-    except tk.ValidationError as error:
-        return _terms_page(_errors(error), form), 400
+    call("terms_version_create", invalid=lambda errors: _terms_page(errors, form), **data)
     tk.h.flash_success(
         _("The new version is in force: every partner must accept it before publishing again.")
     )
     return tk.redirect_to("datasud_admin_terms.terms")
+
+
+# -- every claim of the portal -------------------------------------------------------------
+CLAIMS_PER_PAGE = 50
+
+
+@claims_blueprint.route("/", strict_slashes=False)
+def claims() -> Any:
+    """Every claim, across the organizations (``claim_list`` with no
+    organization reads all for the portal's team), filtered by status and
+    organization; each answered on its organization's Claims tab."""
+    _sysadmins_only()
+    filters = {key: request.args[key] for key in ("status", "organization") if request.args.get(key)}
+    page = max(tk.h.get_page_number(request.args), 1)
+
+    def shown(claims: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return tk.render(
+            "datasud_ui/admin_claims.html",
+            {
+                "claims": claims,
+                "filters": filters,
+                "errors": errors,
+                "organizations": call("organization_list", all_fields=True, limit=1000),
+                "page": page,
+                "per_page": CLAIMS_PER_PAGE,
+            },
+        )
+
+    listed = call(
+        "claim_list",
+        limit=CLAIMS_PER_PAGE,
+        offset=(page - 1) * CLAIMS_PER_PAGE,
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **filters,
+    )
+    return shown(listed, {})
+
+
+# -- what harvesting did, portal-wide ------------------------------------------------------
+@harvest_blueprint.route("/", strict_slashes=False)
+def harvest_outcomes() -> Any:
+    """Every harvest source of the portal and what its last imports did to
+    each dataset (``harvest_publication_list``), filtered by outcome."""
+    _sysadmins_only()
+    from .views import harvest_outcomes_context
+
+    return tk.render("datasud_ui/admin_harvest_outcomes.html", harvest_outcomes_context(None))

@@ -12,13 +12,10 @@ from ckan import model
 
 from ..agreements.rules import IN_FORCE_STATUSES
 from ..publication import service
+from .answers import context as _context
+from .answers import may
 
 _ = tk._
-
-
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
 
 
 def publication_status_label(status: str | None) -> str:
@@ -78,6 +75,7 @@ def agreement_event_label(event: str | None) -> str:
 # Bootstrap classes for the badges: the text says the status, the colour repeats it
 BADGE_CLASSES = {
     "published": "bg-success",
+    "private": "bg-warning text-dark",
     "in_force": "bg-success",
     "draft": "bg-info text-dark",
     "signed": "bg-info text-dark",
@@ -113,6 +111,47 @@ def localized(value: Any) -> str:
     return str(value.get(lang) or value.get("fr") or next(iter(value.values()), ""))
 
 
+def kind_phases(kind_name: str | None) -> list[dict[str, Any]]:
+    """The phases of an agreement kind, in order, each title in the user's
+    language (``agreement_kind_list``)."""
+    kinds = tk.get_action("agreement_kind_list")(_context(), {})
+    kind = next((k for k in kinds if k["name"] == kind_name), None) or {}
+    return [
+        {"code": p["code"], "title": localized(p["title"]), "milestones": p["milestones"]}
+        for p in kind.get("phases") or []
+    ]
+
+
+def milestones_by_phase(agreement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The agreement's milestones under the titles of their phases, in the
+    kind's order; those of no known phase come last, untitled."""
+    milestones = agreement.get("milestones") or []
+    groups = []
+    placed: set[str] = set()
+    for phase in kind_phases(agreement.get("kind")):
+        items = [m for m in milestones if m.get("phase") == phase["code"]]
+        if items:
+            groups.append({"code": phase["code"], "title": phase["title"], "milestones": items})
+            placed.update(m["code"] for m in items)
+    rest = [m for m in milestones if m["code"] not in placed]
+    if rest:
+        groups.append({"code": "", "title": "", "milestones": rest})
+    return groups
+
+
+def contribution_rows(agreement: dict[str, Any]) -> list[dict[str, Any]]:
+    """The agreement's financial terms as the amendment form shows them: the
+    funder in the user's language, the amount as recorded."""
+    return [
+        {
+            "funder": localized(c.get("funder")),
+            "amount": str(c.get("amount") or ""),
+            "beneficiary": bool(c.get("beneficiary")),
+        }
+        for c in (agreement.get("financial") or {}).get("contributions") or []
+    ]
+
+
 def claim_kind_label(kind: str | None) -> str:
     return {
         "personal_data": _("It holds personal data"),
@@ -125,6 +164,15 @@ def claim_kind_label(kind: str | None) -> str:
 
 def claim_status_label(status: str | None) -> str:
     return {"open": _("Open"), "closed": _("Closed")}.get(status or "", status or "")
+
+
+def harvest_outcome_label(outcome: str | None) -> str:
+    return {
+        "published": _("Published"),
+        "private": _("Kept private: a condition of publication is unmet"),
+        "withdrawn": _("Kept withdrawn by its partner"),
+        "private_at_source": _("Private at the source"),
+    }.get(outcome or "", outcome or "")
 
 
 def claim_outcome_label(outcome: str | None) -> str:
@@ -218,6 +266,25 @@ def render_date(value: str | dt.date | None) -> str:
     return tk.h.render_datetime(dt.datetime(value.year, value.month, value.day))
 
 
+def render_datetime(value: str | dt.datetime | None) -> str:
+    """A moment in the user's language and the portal's display time zone:
+    "30 novembre 2026, 05:35" / "November 30, 2026, 5:35 AM" (CKAN's own
+    ``render_datetime(with_hours=True)`` writes the English order in every
+    language: "novembre 30, 2026")."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:  # CKAN records UTC
+        value = value.replace(tzinfo=dt.timezone.utc)
+    from flask_babel import format_date, format_time
+
+    return f"{format_date(value, 'long')}, {format_time(value, 'short')}"
+
+
 def render_amount(value: str | None, currency: str | None = "EUR") -> str:
     """An amount in the locale's format ("6 000,00 €")."""
     if value in (None, ""):
@@ -229,14 +296,6 @@ def render_amount(value: str | None, currency: str | None = "EUR") -> str:
     except InvalidOperation:
         return str(value)
     return format_currency(amount, currency or "EUR", locale=tk.h.lang() or "fr")
-
-
-def may(auth: str, **data: Any) -> bool:
-    try:
-        tk.check_access(auth, _context(), data)
-    except tk.NotAuthorized:
-        return False
-    return True
 
 
 def get_helpers() -> dict[str, Any]:
@@ -251,10 +310,13 @@ def get_helpers() -> dict[str, Any]:
         "datasud_declaration_version": declaration_version,
         "datasud_render_date": render_date,
         "datasud_render_amount": render_amount,
+        "datasud_render_datetime": render_datetime,
         "datasud_may": may,
         "datasud_localized": localized,
         "datasud_claim_kind_label": claim_kind_label,
         "datasud_claim_status_label": claim_status_label,
         "datasud_claim_outcome_label": claim_outcome_label,
+        "datasud_harvest_outcome_label": harvest_outcome_label,
         "datasud_badge_class": badge_class,
+        "datasud_milestones_by_phase": milestones_by_phase,
     }

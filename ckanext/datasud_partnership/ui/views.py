@@ -17,6 +17,7 @@ from ckan.logic import clean_dict, tuplize_dict
 from flask import Blueprint, request
 
 from . import helpers as H
+from .answers import call, context, errors_of, may
 
 _ = tk._
 
@@ -27,53 +28,17 @@ deposit = Blueprint("datasud_deposit", __name__, url_prefix="/deposit")
 JOURNAL_FILTERS = ("action", "since", "until", "dataset")
 
 
-def _context() -> dict[str, Any]:
-    user = tk.current_user
-    return {"user": user.name if user.is_authenticated else "", "auth_user_obj": user}
-
-
-def _call(action_name: str, /, **data: Any) -> Any:
-    return tk.get_action(action_name)(_context(), data)
-
-
 def _form() -> dict[str, Any]:
     return clean_dict(unflatten(tuplize_dict(dict(request.form.items()))))
 
 
-def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
-    """A ValidationError as ``{field: [messages]}`` (nested errors flattened)."""
-    found: dict[str, list[str]] = {}
-    for key, value in (error.error_dict or {}).items():
-        found[key] = list(_messages(value))
-    return found
-
-
-def _messages(value: Any) -> Any:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for inner in value.values():
-            yield from _messages(inner)
-    elif isinstance(value, (list, tuple)):
-        for inner in value:
-            yield from _messages(inner)
-
-
 def _dataset_or_abort(reference: str) -> dict[str, Any]:
-    try:
-        return _call("package_show", id=reference)
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Dataset not found"))
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Not authorized to see this dataset"))
-
-
-def _may(auth: str, **data: Any) -> bool:
-    try:
-        tk.check_access(auth, _context(), data)
-    except tk.NotAuthorized:
-        return False
-    return True
+    return call(
+        "package_show",
+        id=reference,
+        not_found=_("Dataset not found"),
+        forbidden=_("Not authorized to see this dataset"),
+    )
 
 
 # -- the dataset: publish --------------------------------------------------------------
@@ -96,7 +61,7 @@ def _publish_page(pkg: dict[str, Any], template: str, **extra: Any) -> str:
 
 def _publish(reference: str, template: str, done: Any) -> Any:
     pkg = _dataset_or_abort(reference)
-    if not _may("package_update", id=pkg["id"]):
+    if not may("package_update", id=pkg["id"]):
         return tk.abort(403, _("Only the organization's publishers may publish this dataset"))
     if request.method == "GET":
         return _publish_page(pkg, template)
@@ -111,12 +76,11 @@ def _publish(reference: str, template: str, done: Any) -> Any:
         data["publication_declaration"] = declaration
     if form.get("license_id"):
         data["license_id"] = form["license_id"]
-    try:
-        _call("dataset_publish", **data)
-    except tk.ValidationError as error:
-        return _publish_page(pkg, template, errors=_errors(error), values=form), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
+    call(
+        "dataset_publish",
+        invalid=lambda errors: _publish_page(pkg, template, errors=errors, values=form),
+        **data,
+    )
     tk.h.flash_success(_("The dataset is published: it is now public on the portal."))
     return done(pkg)
 
@@ -134,18 +98,20 @@ def publish(id: str) -> Any:
 @dataset.route("/withdraw/<id>", methods=["GET", "POST"])
 def withdraw(id: str) -> Any:
     pkg = _dataset_or_abort(id)
-    if not _may("package_update", id=pkg["id"]):
+    if not may("package_update", id=pkg["id"]):
         return tk.abort(403, _("Only the organization's publishers may withdraw this dataset"))
     extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset"}
     if request.method == "GET":
         return tk.render("datasud_ui/withdraw.html", {**extra, "errors": {}, "values": {}})
     form = _form()
-    try:
-        _call("dataset_withdraw", id=pkg["id"], reason=form.get("reason") or "")
-    except tk.ValidationError as error:
-        return tk.render("datasud_ui/withdraw.html", {**extra, "errors": _errors(error), "values": form}), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
+    call(
+        "dataset_withdraw",
+        id=pkg["id"],
+        reason=form.get("reason") or "",
+        invalid=lambda errors: tk.render(
+            "datasud_ui/withdraw.html", {**extra, "errors": errors, "values": form}
+        ),
+    )
     tk.h.flash_success(_("The dataset is withdrawn: it is private again, and everything is kept."))
     return tk.redirect_to("dataset.read", id=pkg["name"])
 
@@ -154,10 +120,12 @@ def withdraw(id: str) -> Any:
 @dataset.route("/journal/<id>")
 def dataset_journal(id: str) -> Any:
     pkg = _dataset_or_abort(id)
-    try:
-        journal = _call("publication_journal_list", organization=pkg.get("owner_org"), dataset=pkg["id"])
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Only the organization's members read its publication journal"))
+    journal = call(
+        "publication_journal_list",
+        organization=pkg.get("owner_org"),
+        dataset=pkg["id"],
+        forbidden=_("Only the organization's members read its publication journal"),
+    )
     return tk.render(
         "datasud_ui/dataset_journal.html",
         {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset", "journal": journal},
@@ -177,29 +145,24 @@ def claim(id: str) -> Any:
     if request.method == "GET":
         return tk.render("datasud_ui/claim_new.html", {**extra, "errors": {}, "values": {}})
     form = _form()
-    try:
-        _call(
-            "claim_create",
-            dataset=pkg["id"],
-            kind=form.get("kind") or "",
-            description=form.get("description") or "",
-        )
-    except tk.ValidationError as error:
-        return tk.render(
-            "datasud_ui/claim_new.html", {**extra, "errors": _errors(error), "values": form}
-        ), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
+    call(
+        "claim_create",
+        dataset=pkg["id"],
+        kind=form.get("kind") or "",
+        description=form.get("description") or "",
+        invalid=lambda errors: tk.render(
+            "datasud_ui/claim_new.html", {**extra, "errors": errors, "values": form}
+        ),
+    )
     tk.h.flash_success(_("Thank you: the partner and the portal's team are told of your report."))
     return tk.redirect_to("dataset.read", id=pkg["name"])
 
 
 # -- the organization ----------------------------------------------------------------------
 def _organization_or_abort(reference: str) -> dict[str, Any]:
-    try:
-        return _call("organization_show", id=reference, include_datasets=False)
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return tk.abort(404, _("Organization not found"))
+    return call(
+        "organization_show", id=reference, include_datasets=False, not_found=_("Organization not found")
+    )
 
 
 def _organization_page(template: str, group: dict[str, Any], **extra: Any) -> str:
@@ -210,16 +173,16 @@ def _organization_page(template: str, group: dict[str, Any], **extra: Any) -> st
 
 
 def _convention(group: dict[str, Any], **extra: Any) -> str:
-    listed = _call("agreement_list", organization=group["id"], limit=1000)["results"]
+    listed = call("agreement_list", organization=group["id"], limit=1000)["results"]
     agreements = []
     for row in listed:
-        shown = _call("agreement_show", id=row["id"])
+        shown = call("agreement_show", id=row["id"])
         history = None
-        if _may("agreement_history", organization_id=group["id"]):
-            history = _call("agreement_history", id=row["id"], limit=1000)["results"]
+        if may("agreement_history", organization_id=group["id"]):
+            history = call("agreement_history", id=row["id"], limit=1000)["results"]
         agreements.append({"agreement": shown, "history": history})
     current = [a for a in agreements if H.agreement_in_force(a["agreement"])]
-    kinds = {k["name"]: k for k in _call("agreement_kind_list")}
+    kinds = {k["name"]: k for k in call("agreement_kind_list")}
     for item in current:
         kind = kinds.get(item["agreement"]["kind"]) or {}
         item["partner_modes"] = {
@@ -233,7 +196,7 @@ def _convention(group: dict[str, Any], **extra: Any) -> str:
         group,
         current=current,
         past=list(reversed(past)),
-        may_answer=_may("agreement_notice_answer", organization_id=group["id"]),
+        may_answer=may("agreement_notice_answer", organization_id=group["id"]),
         today=dt.date.today().isoformat(),
         errors=extra.pop("errors", {}),
         values=extra.pop("values", {}),
@@ -250,18 +213,12 @@ def convention(id: str) -> Any:
 def convention_observations(id: str) -> Any:
     group = _organization_or_abort(id)
     form = _form()
-    try:
-        _call(
-            "agreement_notice_answer",
-            id=form.get("agreement_id") or "",
-            observations=form.get("observations") or "",
-        )
-    except tk.ValidationError as error:
-        return _convention(group, errors=_errors(error), values=form), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
+    call(
+        "agreement_notice_answer",
+        id=form.get("agreement_id") or "",
+        observations=form.get("observations") or "",
+        invalid=lambda errors: _convention(group, errors=errors, values=form),
+    )
     tk.h.flash_success(_("Your observations are filed."))
     return tk.redirect_to("datasud_organization.convention", id=group["name"])
 
@@ -272,32 +229,31 @@ def organization_journal(id: str) -> Any:
     filters = {key: request.args[key] for key in JOURNAL_FILTERS if request.args.get(key)}
     page = max(tk.h.get_page_number(request.args), 1)
     per_page = 50
-    errors: dict[str, list[str]] = {}
-    try:
-        journal = _call(
-            "publication_journal_list",
-            organization=group["id"],
-            limit=per_page,
-            offset=(page - 1) * per_page,
-            **filters,
+
+    def shown(journal: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return _organization_page(
+            "datasud_ui/organization_journal.html",
+            group,
+            journal=journal,
+            datasets=H.dataset_names([row["dataset_id"] for row in journal["results"]]),
+            filters=filters,
+            errors=errors,
+            page=page,
+            per_page=per_page,
+            csv_args={"organization": group["name"], **filters},
         )
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Only the organization's members read its publication journal"))
-    except tk.ValidationError as error:
-        errors = _errors(error)
-        journal = {"count": 0, "results": []}
-    datasets = H.dataset_names([row["dataset_id"] for row in journal["results"]])
-    return _organization_page(
-        "datasud_ui/organization_journal.html",
-        group,
-        journal=journal,
-        datasets=datasets,
-        filters=filters,
-        errors=errors,
-        page=page,
-        per_page=per_page,
-        csv_args={"organization": group["name"], **filters},
+
+    journal = call(
+        "publication_journal_list",
+        organization=group["id"],
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        forbidden=_("Only the organization's members read its publication journal"),
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **filters,
     )
+    return shown(journal, {})
 
 
 @organization.route("/bulk-publish/<id>", methods=["POST"])
@@ -314,24 +270,32 @@ def bulk_publish(id: str) -> Any:
             "text_version": form.get("text_version") or "",
             **({"note": form["note"]} if form.get("note") else {}),
         }
-    try:
-        _call("bulk_update_public", **data)
-    except tk.ValidationError as error:
-        for message in (m for messages in _errors(error).values() for m in messages):
+    back = tk.h.url_for("organization.bulk_process", id=group["name"])
+
+    def refused(errors: dict[str, list[str]]) -> Any:
+        for message in (m for messages in errors.values() for m in messages):
             tk.h.flash_error(message)
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Not authorized to publish these datasets"))
-    else:
-        tk.h.flash_success(_("The selected datasets are published."))
-    return tk.redirect_to("organization.bulk_process", id=group["name"])
+        return tk.redirect_to(back)
+
+    call(
+        "bulk_update_public",
+        invalid=refused,
+        invalid_status=None,
+        forbidden=_("Not authorized to publish these datasets"),
+        **data,
+    )
+    tk.h.flash_success(_("The selected datasets are published."))
+    return tk.redirect_to(back)
 
 
 def _claims_page(group: dict[str, Any], **extra: Any) -> Any:
     status = request.args.get("status") or ""
-    try:
-        claims = _call("claim_list", organization=group["id"], **({"status": status} if status else {}))
-    except tk.NotAuthorized:
-        return tk.abort(403, _("Only the organization's admins read its claims"))
+    claims = call(
+        "claim_list",
+        organization=group["id"],
+        forbidden=_("Only the organization's admins read its claims"),
+        **({"status": status} if status else {}),
+    )
     return _organization_page(
         "datasud_ui/claims.html",
         group,
@@ -357,15 +321,12 @@ def claim_operate(id: str, claim_id: str, operation: str) -> Any:
     data: dict[str, Any] = {"id": claim_id, "text": form.get("text") or ""}
     if operation == "resolve":
         data["outcome"] = form.get("outcome") or ""
-    try:
-        _call(f"claim_{operation}", **data)
-    except tk.ValidationError as error:
-        page = _claims_page(group, errors=_errors(error), values=form, failed=claim_id)
-        return (page, 400) if isinstance(page, str) else page
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Claim not found"))
+    call(
+        f"claim_{operation}",
+        invalid=lambda errors: _claims_page(group, errors=errors, values=form, failed=claim_id),
+        not_found=_("Claim not found"),
+        **data,
+    )
     tk.h.flash_success(_("Your answer is recorded."))
     return tk.redirect_to("datasud_organization.claims", id=group["name"])
 
@@ -378,14 +339,12 @@ def convention_terminate(id: str) -> Any:
     data = {
         key: form[key] for key in ("id", "mode", "requested_on", "effective_on", "reason") if form.get(key)
     }
-    try:
-        _call("agreement_terminate", initiator="partner", **data)
-    except tk.ValidationError as error:
-        return _convention(group, errors=_errors(error), values=form), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
+    call(
+        "agreement_terminate",
+        initiator="partner",
+        invalid=lambda errors: _convention(group, errors=errors, values=form),
+        **data,
+    )
     tk.h.flash_success(_("The termination is recorded."))
     return tk.redirect_to("datasud_organization.convention", id=group["name"])
 
@@ -394,8 +353,8 @@ def _terms(group: dict[str, Any], **extra: Any) -> str:
     return _organization_page(
         "datasud_ui/terms.html",
         group,
-        status=_call("terms_status", organization=group["id"]),
-        may_accept=_may("terms_accept", organization_id=group["id"]),
+        status=call("terms_status", organization=group["id"]),
+        may_accept=may("terms_accept", organization_id=group["id"]),
         errors=extra.pop("errors", {}),
         **extra,
     )
@@ -407,14 +366,74 @@ def terms(id: str) -> Any:
     if request.method == "GET":
         return _terms(group)
     form = _form()
-    try:
-        _call("terms_accept", organization=group["id"], version=form.get("version") or "")
-    except tk.ValidationError as error:
-        return _terms(group, errors=_errors(error)), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
+    call(
+        "terms_accept",
+        organization=group["id"],
+        version=form.get("version") or "",
+        invalid=lambda errors: _terms(group, errors=errors),
+    )
     tk.h.flash_success(_("The terms of use are accepted for your organization."))
     return tk.redirect_to("datasud_organization.terms", id=group["name"])
+
+
+# -- what harvesting did ---------------------------------------------------------------------
+HARVEST_OUTCOMES = ("published", "private", "withdrawn", "private_at_source")
+HARVEST_PER_PAGE = 50
+
+
+def harvest_outcomes_context(group: dict[str, Any] | None) -> dict[str, Any]:
+    """The harvest sources of an organization (or of the portal), each with
+    what its last imports did to its datasets and why
+    (``harvest_publication_list``), filtered by outcome and source."""
+    filters = {key: request.args[key] for key in ("outcome", "source") if request.args.get(key)}
+    page = max(tk.h.get_page_number(request.args), 1)
+    fq = "+dataset_type:harvest" + (f' +owner_org:"{group["id"]}"' if group else "")
+    sources = call("package_search", fq=fq, include_private=True, rows=1000, sort="title_string asc")[
+        "results"
+    ]
+    errors: dict[str, list[str]] = {}
+    shown = []
+    for source in sources:
+        if filters.get("source") and filters["source"] not in (source["name"], source["id"]):
+            continue
+        paged = bool(filters.get("source"))
+        data = {
+            "id": source["id"],
+            "limit": HARVEST_PER_PAGE,
+            "offset": (page - 1) * HARVEST_PER_PAGE if paged else 0,
+            **({"outcome": filters["outcome"]} if filters.get("outcome") else {}),
+        }
+        try:
+            listed = tk.get_action("harvest_publication_list")(context(), data)
+        except tk.ValidationError as error:
+            # a filter the action refuses (the same for every source): said once, in place
+            errors = errors_of(error)
+            shown = []
+            break
+        shown.append({"source": source, "listed": listed})
+    ids = [row["dataset_id"] for item in shown for row in item["listed"]["results"]]
+    organizations = {}
+    if group is None:
+        organizations = {o["id"]: o for o in call("organization_list", all_fields=True, limit=1000)}
+    return {
+        "sources": shown,
+        "all_sources": sources,
+        "datasets": H.dataset_names(ids),
+        "organizations": organizations,
+        "filters": filters,
+        "outcomes": HARVEST_OUTCOMES,
+        "errors": errors,
+        "page": page,
+        "per_page": HARVEST_PER_PAGE,
+    }
+
+
+@organization.route("/harvest/<id>")
+def harvest_outcomes(id: str) -> Any:
+    group = _organization_or_abort(id)
+    if not may("harvest_publication_list", organization_id=group["id"]):
+        return tk.abort(403, _("Only the organization's members read what harvesting did"))
+    return _organization_page("datasud_ui/harvest_outcomes.html", group, **harvest_outcomes_context(group))
 
 
 # -- the simplified deposit ----------------------------------------------------------------
@@ -427,7 +446,7 @@ def _free_name(title: str) -> str:
     name, n = base, 1
     while True:
         try:
-            _call("package_show", id=name)
+            tk.get_action("package_show")(context(), {"id": name})
         except tk.ObjectNotFound:
             return name
         except tk.NotAuthorized:
@@ -455,30 +474,27 @@ def deposit_file() -> Any:
     if errors:
         return tk.render("datasud_ui/deposit_file.html", {**page, "errors": errors, "values": form}), 400
     title = form.get("title") or (upload.filename if has_upload else form.get("url")) or ""
-    try:
-        # a draft, as CKAN's own form makes at its first step
-        pkg = tk.get_action("package_create")(
-            {**_context(), "allow_state_change": True},
-            {
-                "name": _free_name(title),
-                "title": title,
-                "owner_org": form.get("owner_org") or "",
-                "private": True,
-                "state": "draft",
-            },
-        )
-        resource: dict[str, Any] = {"package_id": pkg["id"], "name": form.get("resource_name") or title}
-        if has_upload:
-            resource.update(upload=upload, url=upload.filename)
-        else:
-            resource["url"] = form["url"]
-        _call("resource_create", **resource)
-    except tk.ValidationError as error:
-        return tk.render(
-            "datasud_ui/deposit_file.html", {**page, "errors": _errors(error), "values": form}
-        ), 400
-    except tk.NotAuthorized as error:
-        return tk.abort(403, str(error))
+
+    def refused(errors: dict[str, list[str]]) -> str:
+        return tk.render("datasud_ui/deposit_file.html", {**page, "errors": errors, "values": form})
+
+    # a draft, as CKAN's own form makes at its first step
+    pkg = call(
+        "package_create",
+        context_extra={"allow_state_change": True},
+        invalid=refused,
+        name=_free_name(title),
+        title=title,
+        owner_org=form.get("owner_org") or "",
+        private=True,
+        state="draft",
+    )
+    resource: dict[str, Any] = {"package_id": pkg["id"], "name": form.get("resource_name") or title}
+    if has_upload:
+        resource.update(upload=upload, url=upload.filename)
+    else:
+        resource["url"] = form["url"]
+    call("resource_create", invalid=refused, **resource)
     return tk.redirect_to("datasud_deposit.describe", id=pkg["name"])
 
 
@@ -488,7 +504,7 @@ DESCRIBED = ("title", "notes", "tag_string", "spatial_text", "temporal_start", "
 @deposit.route("/<id>/describe", methods=["GET", "POST"])
 def describe(id: str) -> Any:
     pkg = _dataset_or_abort(id)
-    if not _may("package_update", id=pkg["id"]):
+    if not may("package_update", id=pkg["id"]):
         return tk.abort(403, _("Only the organization's publishers may describe this dataset"))
     page = {"pkg": pkg, "step": 2, "errors": {}, "values": H.described_values(pkg)}
     if request.method == "GET":
@@ -497,13 +513,15 @@ def describe(id: str) -> Any:
     themes = request.form.getlist("theme")
     patch: dict[str, Any] = {key: form[key] for key in DESCRIBED if form.get(key)}
     patch["theme"] = themes
-    try:
-        _call("package_patch", id=pkg["id"], **patch)
-    except tk.ValidationError as error:
-        values = {**form, "theme": themes}
-        return tk.render(
-            "datasud_ui/deposit_describe.html", {**page, "errors": _errors(error), "values": values}
-        ), 400
+    call(
+        "package_patch",
+        id=pkg["id"],
+        invalid=lambda errors: tk.render(
+            "datasud_ui/deposit_describe.html",
+            {**page, "errors": errors, "values": {**form, "theme": themes}},
+        ),
+        **patch,
+    )
     return tk.redirect_to("datasud_deposit.publish_step", id=pkg["name"])
 
 
@@ -519,4 +537,12 @@ def publish_step(id: str) -> Any:
 def blueprints() -> list[Blueprint]:
     from . import admin
 
-    return [dataset, organization, deposit, admin.blueprint, admin.terms_blueprint]
+    return [
+        dataset,
+        organization,
+        deposit,
+        admin.blueprint,
+        admin.terms_blueprint,
+        admin.claims_blueprint,
+        admin.harvest_blueprint,
+    ]
