@@ -42,7 +42,9 @@ SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 # The fields whose values are kept in the ``facets`` vector, counted fast.
 FACET_FIELDS_OPTION = "ckanext.datasud_pgsearch.facet_fields"
-DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
+# CKAN's own facets, and ``owner_org``, by which CKAN counts the datasets of
+# every organization (organization and group lists).
+DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id", "owner_org"]
 # Starts the SQL of every search, so that a log or a probe can find it.
 SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
 

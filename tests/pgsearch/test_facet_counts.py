@@ -17,7 +17,7 @@ from ckanext.datasud_pgsearch.connection import COUNTS, TABLE, PgSolrConnection,
 
 from .conftest import ADMIN, search
 
-FACETS = ["organization", "tags", "res_format", "license_id", "groups"]
+FACETS = ["organization", "tags", "res_format", "license_id", "groups", "owner_org"]
 # Always true, but not a condition on visibility: the search is counted from its hits.
 THROUGH_HITS = "metadata_modified:[* TO *]"
 
@@ -77,11 +77,20 @@ def test_the_upgrade_counts_what_is_indexed_and_the_downgrade_removes_it(corpus,
     before = _kept()
     assert before == _recounted() and before
     migrate_db_for("datasud_pgsearch", "0002_pgsearch_terms", False)
-    with model.ensure_engine().connect() as conn:
+    with model.ensure_engine().begin() as conn:
         assert conn.execute(text("SELECT to_regclass(:t)"), {"t": COUNTS}).scalar() is None
+        # rows indexed before 0003 had no owner_org in their facet vector
+        conn.execute(
+            text(
+                f"UPDATE {TABLE} SET facets = array_to_tsvector(ARRAY(SELECT w FROM"
+                " unnest(tsvector_to_array(facets)) AS w WHERE w NOT LIKE 'owner_org%'))"
+            )
+        )
     migrate_db_for("datasud_pgsearch")
     assert _kept() == before
-    assert _facets_and_count(None)[0] == 5
+    count, facets = _facets_and_count(None)
+    orgs = corpus["orgs"]
+    assert count == 5 and facets["owner_org"] == {orgs["cd13"]["id"]: 2, orgs["digne"]["id"]: 3}
 
 
 def test_only_visibility_conditions_are_counted_from_the_groups():

@@ -21,6 +21,7 @@ Revises: 0002_pgsearch_terms
 Create Date: 2026-11-30
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_pgsearch_facet_counts"
@@ -34,6 +35,23 @@ FUNCTION = "datasud_pgsearch_count_facets"
 GIN_INDEXES = [f"{TABLE}_text_idx", f"{TABLE}_terms_idx", f"{TABLE}_filter_terms_idx"]
 # pg_advisory_xact_lock key: "dspg" in ASCII
 LOCK_KEY = 0x64737067
+# As in ckanext.datasud_pgsearch at the time of this migration: ``owner_org``
+# joins the default facet fields (CKAN counts the datasets of every
+# organization and group with facets on ``owner_org`` and ``groups``).
+SEPARATOR = "\x1f"
+HASHED = "\x1e"
+LONG_TERM_BYTES = 1000
+FACET_FIELDS_OPTION = "ckanext.datasud_pgsearch.facet_fields"
+DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id", "owner_org"]
+FACETS = f"""
+    array_to_tsvector(CAST(:sep AS text) || ARRAY(
+        SELECT DISTINCT e.key || :sep || v.value
+        FROM jsonb_each(doc) AS e(key, value)
+        CROSS JOIN LATERAL jsonb_array_elements_text(e.value) AS v(value)
+        WHERE e.key = ANY(:fields) AND strpos(e.key, :sep) = 0 AND strpos(e.key, :hashed) = 0
+          AND octet_length(e.key || :sep || v.value) <= {LONG_TERM_BYTES}
+    ))
+"""
 
 # The lexemes of rows, signed +1 (new) or -1 (old), summed per group.
 _DELTA = """
@@ -55,7 +73,22 @@ def _apply(rows: str) -> str:
     return _APPLY.format(delta=_DELTA.format(rows=rows))
 
 
+def facet_fields() -> list[str]:
+    try:
+        from ckan.plugins.toolkit import aslist, config
+
+        configured = config.get(FACET_FIELDS_OPTION)
+    except Exception:  # no CKAN config (alembic run by hand): the default
+        configured = None
+    return list(aslist(configured)) if configured else list(DEFAULT_FACET_FIELDS)
+
+
 def upgrade():
+    # the facet vectors of the rows indexed before, with the new default
+    op.get_bind().execute(
+        sa.text(f"UPDATE {TABLE} SET facets = {FACETS} WHERE facets <> {FACETS}"),
+        {"sep": SEPARATOR, "hashed": HASHED, "fields": facet_fields()},
+    )
     op.execute(
         f"""
         CREATE TABLE {COUNTS} (
