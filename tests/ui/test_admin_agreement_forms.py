@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 
 from tests.publication.conftest import act
-from tests.ui.pages import get, login, post
+from tests.ui.pages import challenge_agreement, get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -33,15 +33,7 @@ def draft():
 
 @pytest.fixture
 def challenge():
-    return act(
-        "agreement_create",
-        user="region-team",
-        kind="challenge_open_data",
-        organization="nice",
-        reference="CHAL-NICE",
-        signed_on="2026-03-01",
-        end_on="2027-12-31",
-    )
+    return challenge_agreement()
 
 
 def test_edit_a_draft_the_error_next_to_its_field_and_nothing_changed(app, draft):

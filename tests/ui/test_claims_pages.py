@@ -7,7 +7,7 @@ import pytest
 
 from tests.profile.conftest import complete
 from tests.publication.conftest import DECLARATION, act
-from tests.ui.pages import get, login, post
+from tests.ui.pages import challenge_agreement, get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -90,15 +90,7 @@ def test_terms_versions_page(app):
 
 
 def test_milestones_and_amendment_of_a_challenge_agreement(app):
-    created = act(
-        "agreement_create",
-        user="region-team",
-        kind="challenge_open_data",
-        organization="nice",
-        reference="CHAL-NICE",
-        signed_on="2026-03-01",
-        end_on="2027-12-31",
-    )
+    created = challenge_agreement()
     login(app, "region-team")
     url = f"/ckan-admin/agreements/{created['id']}"
     page = get(app, url)

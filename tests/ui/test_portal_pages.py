@@ -10,7 +10,7 @@ from tests.profile.conftest import complete
 from tests.publication.conftest import DECLARATION, act
 from tests.publication.harvesting import run_job
 from tests.publication.test_harvest import make_source, remote  # noqa: F401 - the remote portal
-from tests.ui.pages import get, login
+from tests.ui.pages import challenge_agreement, get, login
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -88,15 +88,7 @@ def test_milestones_under_their_phase_titles_in_french_and_english(app):
     assert [p["code"] for p in phases] == ["engager", "pratiquer", "evaluer"]
     assert phases[0]["title"] == {"fr": "Phase 1 – Engager", "en": "Phase 1 – Engage"}
     assert phases[0]["milestones"][0] == "lancement"
-    created = act(
-        "agreement_create",
-        user="region-team",
-        kind="challenge_open_data",
-        organization="nice",
-        reference="CHAL-NICE",
-        signed_on="2026-03-01",
-        end_on="2027-12-31",
-    )
+    created = challenge_agreement()
     login(app, "region-team")
     page = get(app, f"/ckan-admin/agreements/{created['id']}")
     assert "Phase 1 – Engager" in page.body and "Phase 3 – Évaluer" in page.body
