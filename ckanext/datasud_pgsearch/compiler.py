@@ -26,10 +26,20 @@ from . import fields as F
 
 TRUE = "TRUE"
 FALSE = "FALSE"
-# A condition on the terms array made by Compiler.contains or Compiler._merged.
-_TERMS_RE = re.compile(r"^(terms|filter_terms) (@>|&&) CAST\(:(p\d+) AS text\[\]\)$")
+# A condition on a terms array as Compiler.contains or Compiler._merged write it.
+_TERMS_CONDITION = r"(terms|filter_terms) (@>|&&) CAST\(:(p\d+) AS text\[\]\)"
+_TERMS_RE = re.compile(f"^{_TERMS_CONDITION}$")
+_FILTER_CONDITION_RE = re.compile(_TERMS_CONDITION.replace("(terms|filter_terms)", "filter_terms", 1))
+# What may join conditions: connectives, parentheses, constants.
+_CONNECTIVES_RE = re.compile(r"^(?:[\s()]|\bAND\b|\bOR\b|\bNOT\b|\bTRUE\b|\bFALSE\b)*$")
 # Columns that hold a copy of a field for fast range and sort.
 DATE_COLUMNS = {"metadata_modified", "metadata_created"}
+
+
+def only_filters(where: str) -> bool:
+    """Whether the compiled condition ``where`` reads nothing but
+    ``filter_terms`` (site, state, visibility, permission labels, type)."""
+    return bool(_CONNECTIVES_RE.match(_FILTER_CONDITION_RE.sub(" TRUE ", where)))
 
 
 class QuerySyntaxError(ValueError):

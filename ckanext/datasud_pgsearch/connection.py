@@ -33,11 +33,6 @@ TABLE = "datasud_pgsearch_document"
 # Per visibility group (``filter_terms``), the number of documents with each
 # lexeme of ``facets``; kept by triggers (migration 0003).
 COUNTS = "datasud_pgsearch_facet_count"
-# A condition on ``filter_terms`` alone, as the compiler writes it, and what
-# may join such conditions: a search made only of these can be counted from
-# COUNTS, whose rows carry a ``filter_terms`` column too.
-_FILTER_CONDITION_RE = re.compile(r"filter_terms (?:@>|&&) CAST\(:p\d+ AS text\[\]\)")
-_CONNECTIVES_RE = re.compile(r"^(?:[\s()]|\bAND\b|\bOR\b|\bNOT\b|\bTRUE\b|\bFALSE\b)*$")
 SORT_RE = re.compile(r"^\s*([\w.]+)\s+(asc|desc)\s*$", re.IGNORECASE)
 RANK_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"  # D, C, B, A
 # The fields whose values are kept in the ``facets`` vector, counted fast.
@@ -108,11 +103,6 @@ class _Analyzer:
 
 
 analyzer = _Analyzer()
-
-
-def only_filters(where: str) -> bool:
-    """Whether the SQL condition ``where`` reads nothing but ``filter_terms``."""
-    return bool(_CONNECTIVES_RE.match(_FILTER_CONDITION_RE.sub(" TRUE ", where)))
 
 
 def _as_list(value: Any) -> list[str]:
@@ -243,8 +233,9 @@ class PgSolrConnection:
         if str(params.get("facet", "false")).lower() == "true":
             facet_fields = list(dict.fromkeys(_as_list(params.get("facet.field"))))
         # Searches on visibility alone (the /dataset page) are counted from
-        # the per-group counts; the others from their hits.
-        grouped = only_filters(where)
+        # the per-group counts, whose rows carry ``filter_terms`` too; the
+        # others from their hits.
+        grouped = C.only_filters(where)
         stats, facet_sql = self._facets_sql(facet_fields, params, compiler, where, grouped)
 
         # The page and the facet counts are planned apart. The page reads,

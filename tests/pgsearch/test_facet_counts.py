@@ -13,7 +13,8 @@ from ckan.tests import factories, helpers
 from sqlalchemy import text
 
 from ckanext.datasud_pgsearch import connection as conn_module
-from ckanext.datasud_pgsearch.connection import COUNTS, TABLE, PgSolrConnection, only_filters
+from ckanext.datasud_pgsearch.compiler import only_filters
+from ckanext.datasud_pgsearch.connection import COUNTS, TABLE, PgSolrConnection
 
 from .conftest import ADMIN, search
 
