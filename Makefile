@@ -19,7 +19,7 @@ translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d $(I18N) -D ckanext-datasud_partnership
 
 services:
-	bin/services.sh
+	bash bin/services.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,4 +36,4 @@ test: lint migrate-test
 	$(BIN)/pytest --ckan-ini=test.ini -q -p no:cacheprovider tests
 
 demo: install services
-	bin/demo.sh
+	bash bin/demo.sh
