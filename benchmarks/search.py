@@ -673,6 +673,8 @@ class Queries:
         "sort_modified": "(4) all, sort metadata_modified desc",
         "text_sort_modified": "(4b) free text, sort modified desc",
         "browse_facets": "(5) all + 4 facets (/dataset page)",
+        "sort_name": "(6) all, sort name asc (API)",
+        "sort_title_desc": "(7) all, sort title desc (/dataset)",
     }
     SPEC = ("text", "text_facets", "fq_tag_org", "sort_modified")
 
@@ -706,6 +708,10 @@ class Queries:
             return {"q": "", "sort": "metadata_modified desc", "rows": 20, "start": 20 * rng.randrange(5)}
         if kind == "text_sort_modified":
             return {"q": self.words(), "sort": "metadata_modified desc", "rows": 20}
+        if kind == "sort_name":
+            return {"q": "", "sort": "name asc", "rows": 20, "start": 20 * rng.randrange(5)}
+        if kind == "sort_title_desc":
+            return {"q": "", "sort": "title_string desc", "rows": 20, "start": 20 * rng.randrange(5)}
         if kind == "browse_facets":
             return {"q": "", "rows": 20, "start": 20 * rng.randrange(3), "facet.field": facets}
         raise ValueError(kind)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import ckan.plugins.toolkit as tk
-from sqlalchemy import Column, DateTime, Text
+from sqlalchemy import Column, Computed, DateTime, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 
 
@@ -37,6 +37,8 @@ class SearchDocument(tk.BaseModel):  # type: ignore[misc, valid-type]
     filter_terms = Column(ARRAY(Text), nullable=False, server_default="{}")
     facets = Column(TSVECTOR, nullable=False, server_default="")
     title_sort = Column(Text, nullable=False, default="")
+    # computed by PostgreSQL from ``doc`` (migration 0004)
+    name_sort = Column(Text(collation="C"), Computed("COALESCE(doc -> 'name' ->> 0, '')", persisted=True))
     metadata_modified = Column(DateTime)
     metadata_created = Column(DateTime)
     indexed_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)
