@@ -139,3 +139,30 @@ def test_bulk_make_public_lists_each_refusal(app):
     page = get(app, "/organization/bulk_process/cd13")
     assert "musees" in page.body and "notspecified" in page.body  # the refusal, with its reason
     assert published("parkings") and not published("musees")
+
+
+def test_ckans_own_bulk_make_public_reports_refusals_instead_of_a_server_error(app):
+    """The form CKAN's template would post ("bulk_action.public" to the core
+    route), here without the declaration: refused, listed, nothing published."""
+    from ckan import model
+
+    act("package_create", **complete("parkings", private=True))
+    login(app, "cd13-admin")
+    dataset_id = model.Package.get("parkings").id
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {f"dataset_{dataset_id}": "on", "bulk_action.public": "public"},
+        status=302,
+    )
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "parkings" in page.body and "publication_declaration" in page.body
+    assert not published("parkings")
+    # CKAN's other bulk actions are still its own
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {f"dataset_{dataset_id}": "on", "bulk_action.delete": "delete"},
+        status=302,
+    )
+    assert model.Package.get("parkings").state == "deleted"
