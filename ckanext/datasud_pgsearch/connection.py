@@ -43,6 +43,13 @@ FACET_FIELDS_OPTION = "ckanext.datasud_pgsearch.facet_fields"
 # CKAN's own facets, and ``owner_org``, by which CKAN counts the datasets of
 # every organization (organization and group lists).
 DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license_id", "owner_org"]
+# Below this many hits, a page sorted by a column is read from the hits (GIN
+# indexes, then a sort) rather than by walking the column's index: a tag and
+# an organization with 860 hits of 100,000 datasets took 41 ms walking
+# metadata_modified (2,400 rows checked) and 2 ms from the hits. The two ways
+# cost about the same around 3,000 hits (21 rows a page, 10,000 to 100,000
+# datasets).
+WALK_FROM_HITS = 3000
 # Starts the SQL of every search, so that a log or a probe can find it.
 SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
 
@@ -266,20 +273,31 @@ class PgSolrConnection:
             total = ", count(*) OVER () AS total"
         else:
             hits = count
-        # With a count, OFFSET 0 computes the score where the rows are read,
-        # so that the window keeps small rows only; without, the page can be
-        # read in the order of an index (metadata_modified), up to its end.
-        fence = "OFFSET 0" if total else ""
-        ctes.append(
-            f"""page AS (
-                SELECT index_id, score{total} FROM (
+
+        def page(fence: str, gate: str = "") -> str:
+            return f"""SELECT index_id, score{total} FROM (
                     SELECT index_id, title_sort, name_sort, metadata_modified, metadata_created, doc,
                            {page_score} AS score
                     FROM {TABLE} WHERE {where} {fence}
-                ) AS hit
-                ORDER BY {order} LIMIT {rows} OFFSET {start}
-            )"""
-        )
+                ) AS hit {gate}
+                ORDER BY {order} LIMIT {rows} OFFSET {start}"""
+
+        if total:
+            # OFFSET 0 computes the score where the rows are read, so that
+            # the window keeps small rows only.
+            ctes.append(f"page AS ({page('OFFSET 0')})")
+        else:
+            # Without the score, the page may be read in the order of an
+            # index (metadata_modified, title, name) up to its last row,
+            # checking each row on the way: quick when most rows are hits,
+            # slow when few are (each check reads the row's out-of-line
+            # terms or text). The number of hits, known first, chooses; the
+            # way not taken costs nothing (a one-time filter).
+            ctes.append(f"counted AS MATERIALIZED (SELECT {hits} AS n)")
+            hits = "(SELECT n FROM counted)"
+            walk = page("", f"WHERE {hits} > {WALK_FROM_HITS}")
+            fetch = page("OFFSET 0", f"WHERE {hits} <= {WALK_FROM_HITS}")
+            ctes.append(f"page AS (({walk}) UNION ALL ({fetch}))")
         docs_sql = f"""(SELECT COALESCE(json_agg(json_build_object('stored', d.stored,
                                                             'score', {"page.score" if by_score else score})
                                           ORDER BY {order}), '[]')

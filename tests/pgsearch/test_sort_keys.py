@@ -1,12 +1,15 @@
 """Sort keys kept in the row (migration 0004): ``sort=name`` reads ``name_sort``,
-filled for the rows indexed before the upgrade and kept by every write."""
+filled for the rows indexed before the upgrade and kept by every write; a page
+sorted by a column is the same whichever way it is read."""
 
 from __future__ import annotations
 
+import pytest
 from ckan import model
 from ckan.tests import helpers
 from sqlalchemy import text
 
+from ckanext.datasud_pgsearch import connection
 from ckanext.datasud_pgsearch.connection import TABLE
 
 from .conftest import ADMIN, PUBLIC, search
@@ -88,3 +91,26 @@ def test_names_sort_in_byte_order_whatever_the_locale_of_the_database(corpus):
             {"t": TABLE},
         ).scalar()
     assert collation == "C"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"sort": "metadata_modified desc"},
+        {"sort": "metadata_modified asc", "rows": 2, "start": 1},
+        {"sort": "title_string desc", "rows": 3},
+        {"sort": "name asc", "rows": 2, "start": 2},
+        {"q": "energie", "sort": "metadata_modified desc"},
+        {"fq": "tags:energie", "sort": "name desc"},
+        {"q": "energie", "rows": 2},  # by score
+        {"sort": "metadata_created desc", "rows": 0},
+    ],
+)
+def test_a_page_is_the_same_read_from_the_hits_or_along_an_index(corpus, monkeypatch, params):
+    """Few hits: the page is sorted from the hits; many: read along the sort
+    column's index. The corpus is small, so the second way is forced here."""
+    from_the_hits = search(ADMIN["user"], include_private=True, **params)
+    monkeypatch.setattr(connection, "WALK_FROM_HITS", 0)
+    along_the_index = search(ADMIN["user"], include_private=True, **params)
+    assert along_the_index["count"] == from_the_hits["count"] > 0
+    assert [d["name"] for d in along_the_index["results"]] == [d["name"] for d in from_the_hits["results"]]
