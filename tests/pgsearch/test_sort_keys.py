@@ -23,12 +23,14 @@ def _names_in_the_row() -> dict[str, str]:
         return dict(rows.all())
 
 
-def _storage() -> dict[str, str]:
+def _columns(attribute: str = "attstorage") -> dict[str, str]:
+    """Each column of the index table with its storage, or its collation's name."""
+    value = "c.collname" if attribute == "collation" else f"a.{attribute}"
     with model.ensure_engine().connect() as conn:
         rows = conn.execute(
             text(
-                "SELECT attname, attstorage FROM pg_attribute"
-                " WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+                f"SELECT a.attname, {value} FROM pg_attribute a LEFT JOIN pg_collation c ON c.oid = a.attcollation"
+                " WHERE a.attrelid = CAST(:t AS regclass) AND a.attnum > 0 AND NOT a.attisdropped"
             ),
             {"t": TABLE},
         )
@@ -42,7 +44,7 @@ def _sorted_by_name(**params) -> list[str]:
 def test_the_upgrade_fills_the_names_of_the_rows_indexed_before_it(corpus, migrate_db_for):
     assert _sorted_by_name() == sorted(PUBLIC)
     migrate_db_for("datasud_pgsearch", BEFORE_0004, False)
-    assert "name_sort" not in _storage()
+    assert "name_sort" not in _columns()
     migrate_db_for("datasud_pgsearch")
     names = _names_in_the_row()
     assert names and all(name == name_sort for name, name_sort in names.items())
@@ -57,7 +59,7 @@ def test_the_upgrade_fills_the_names_of_the_rows_indexed_before_it(corpus, migra
 
 
 def test_every_key_a_search_reads_for_each_hit_stays_in_the_row(corpus):
-    storage = _storage()
+    storage = _columns()
     # "m": PostgreSQL keeps the value inline (out of line only for a row over 8 kB)
     for column in ("index_id", "id", "title_sort", "name_sort", "filter_terms", "facets", "rank_vector"):
         assert storage[column] == "m", column
@@ -82,15 +84,7 @@ def test_a_renamed_dataset_moves_in_the_name_order(corpus):
 def test_names_sort_in_byte_order_whatever_the_locale_of_the_database(corpus):
     """As Solr sorts a string field; a French locale would order "transport-a" and
     "transporta" otherwise (this test database's C.UTF-8 cannot show it)."""
-    with model.ensure_engine().connect() as conn:
-        collation = conn.execute(
-            text(
-                "SELECT c.collname FROM pg_attribute a JOIN pg_collation c ON c.oid = a.attcollation"
-                " WHERE a.attrelid = CAST(:t AS regclass) AND a.attname = 'name_sort'"
-            ),
-            {"t": TABLE},
-        ).scalar()
-    assert collation == "C"
+    assert _columns("collation")["name_sort"] == "C"
 
 
 @pytest.mark.parametrize(
