@@ -53,6 +53,11 @@ if [ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != 1
   say "creating PostgreSQL role $DB_USER"
   psql_admin -c "CREATE ROLE $DB_USER LOGIN PASSWORD '$DB_USER'"
 fi
+# The parallel tests copy datasud_test into one database per worker (conftest.py).
+if [ "$(psql_admin -c "SELECT rolcreatedb FROM pg_roles WHERE rolname = '$DB_USER'")" != t ]; then
+  say "letting role $DB_USER create databases (the test workers' copies of datasud_test)"
+  psql_admin -c "ALTER ROLE $DB_USER CREATEDB"
+fi
 for db in $DATABASES; do
   if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$db'")" != 1 ]; then
     say "creating database $db (owner $DB_USER)"
