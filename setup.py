@@ -27,6 +27,8 @@ setup(
         "dev": [
             "ckan[dev]==2.12.0",
             "ruff==0.17.6",
+            # the suite runs on two workers, each on its own database (conftest.py)
+            "pytest-xdist==3.8.0",
             # browser tests: drives Debian's chromium (bin/services.sh installs it)
             "playwright==1.65.2",
         ],

@@ -76,7 +76,9 @@ def portal(pytestconfig: Any) -> Iterator[str]:
     ckan = Path(sys.executable).with_name("ckan")
     env = {**os.environ, "CKAN_SITE_URL": url}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SCREENSHOTS / "server.log", "w")  # noqa: SIM115 - open for the whole session
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # each worker has its server
+    log_name = f"server-{worker}.log" if worker else "server.log"
+    log = open(SCREENSHOTS / log_name, "w")  # noqa: SIM115 - open for the whole session
     command = [str(ckan), "-c", str(ini), "run", "-H", "127.0.0.1", "-p", str(port), "-r", "-t"]
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
