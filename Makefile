@@ -32,8 +32,13 @@ format: $(STAMP)
 migrate-test: install services
 	$(BIN)/ckan -c test.ini db upgrade
 
+# Two workers (pytest-xdist), each on its own copy of datasud_test (conftest.py);
+# a test file stays on one worker (--dist loadfile: module fixtures load once).
+# `make test PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= 2
+
 test: lint migrate-test
-	$(BIN)/pytest --ckan-ini=test.ini -q -p no:cacheprovider tests
+	$(BIN)/pytest --ckan-ini=test.ini -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile tests
 
 demo: install services
 	bash bin/demo.sh
