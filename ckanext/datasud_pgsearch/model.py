@@ -38,7 +38,9 @@ class SearchDocument(tk.BaseModel):  # type: ignore[misc, valid-type]
     facets = Column(TSVECTOR, nullable=False, server_default="")
     title_sort = Column(Text, nullable=False, default="")
     # computed by PostgreSQL from ``doc`` (migration 0004)
-    name_sort = Column(Text(collation="C"), Computed("COALESCE(doc -> 'name' ->> 0, '')", persisted=True))
+    name_sort = Column(
+        Text(collation="C"), Computed("COALESCE(doc -> 'name' ->> 0, '')", persisted=True), nullable=False
+    )
     metadata_modified = Column(DateTime)
     metadata_created = Column(DateTime)
     indexed_at = Column(DateTime, nullable=False, default=dt.datetime.utcnow)

@@ -297,7 +297,7 @@ def _bulk_make_public_through_the_gate() -> Any:
     if (
         request.method == "POST"
         and request.endpoint == "organization.bulk_process"
-        and any(key == "bulk_action.public" for key in request.form)
+        and "bulk_action.public" in request.form
     ):
         return bulk_publish(request.view_args["id"])
     return None
