@@ -509,8 +509,8 @@ def breakdown(day: dt.date) -> dict[str, Any]:
     from ckan import model
 
     from ckanext.datasud_partnership.agreements import kinds as K
+    from ckanext.datasud_partnership.agreements import queries
     from ckanext.datasud_partnership.agreements import rules as R
-    from ckanext.datasud_partnership.agreements import store
     from ckanext.datasud_partnership.agreements.model import Agreement
 
     session = model.Session
@@ -527,13 +527,13 @@ def breakdown(day: dt.date) -> dict[str, Any]:
         lambda: session.query(Agreement).order_by(Agreement.created, Agreement.id).all(),
     )
     notices_by, endings_by = phase(
-        "load their notices and terminations", lambda: store.notices_and_terminations([a.id for a in rows])
+        "load their notices and terminations", lambda: queries.notices_and_terminations([a.id for a in rows])
     )
     registry = K.registered()
     phase(
         "rules.summary for every agreement",
         lambda: [
-            R.summary(registry[a.kind], store.facts(a, notices_by.get(a.id, []), endings_by.get(a.id)), day)
+            R.summary(registry[a.kind], queries.facts(a, notices_by.get(a.id, []), endings_by.get(a.id)), day)
             for a in rows
         ],
     )
@@ -563,17 +563,17 @@ def backfill_states(as_of: dt.date, day: dt.date) -> dict[str, Any]:
     from ckan import model
 
     from ckanext.datasud_partnership.agreements import kinds as K
-    from ckanext.datasud_partnership.agreements import store
+    from ckanext.datasud_partnership.agreements import queries, state
     from ckanext.datasud_partnership.agreements.model import Agreement, AgreementState
 
     session = model.Session
     start = time.perf_counter()
     rows = session.query(Agreement).all()
-    notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
+    notices_by, endings_by = queries.notices_and_terminations([a.id for a in rows])
     registry = K.registered()
     for agreement in rows:
-        facts = store.facts(agreement, notices_by.get(agreement.id, []), endings_by.get(agreement.id))
-        store.refresh_state(agreement, registry[agreement.kind], facts, as_of)
+        facts = queries.facts(agreement, notices_by.get(agreement.id, []), endings_by.get(agreement.id))
+        state.refresh(agreement, registry[agreement.kind], facts, as_of)
     session.commit()
     seconds = time.perf_counter() - start
     stale = session.query(AgreementState).filter(AgreementState.valid_until <= day).count()
@@ -699,11 +699,11 @@ def main(argv: list[str] | None = None) -> int:
     from ckan import model
 
     from ckanext.datasud_partnership.agreements import kinds as K
+    from ckanext.datasud_partnership.agreements import queries, schedule
     from ckanext.datasud_partnership.agreements import rules as R
-    from ckanext.datasud_partnership.agreements import schedule, store
     from ckanext.datasud_partnership.agreements.model import Agreement
 
-    day = store.today()
+    day = dt.date.today()
     result: dict[str, Any] = {
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "day": day.isoformat(),
@@ -736,7 +736,7 @@ def main(argv: list[str] | None = None) -> int:
             registry = K.registered()
             statuses: Counter[str] = Counter()
             for agreement in model.Session.query(Agreement):
-                statuses[R.status(registry[agreement.kind], store.facts(agreement), day)] += 1
+                statuses[R.status(registry[agreement.kind], queries.facts(agreement), day)] += 1
             result["statuses"] = dict(statuses)
             model.Session.remove()
 
@@ -762,9 +762,8 @@ def main(argv: list[str] | None = None) -> int:
                 name: timed_calls(queries[name], args.cold_calls, 1) for name in listing
             }
             result["breakdown"] = breakdown(day)
-            if hasattr(store, "refresh_state"):
-                print("  computed fields as the actions leave them (as of yesterday)", file=sys.stderr)
-                result["backfill"] = backfill_states(day - dt.timedelta(days=1), day)
+            print("  computed fields as the actions leave them (as of yesterday)", file=sys.stderr)
+            result["backfill"] = backfill_states(day - dt.timedelta(days=1), day)
 
             profiles: list[dict[str, Any]] = []
             print("  schedule", file=sys.stderr)

@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     import ckan.plugins.toolkit as tk
     import responses
 
-    from ckanext.datasud_partnership.publication import service
+    from ckanext.datasud_partnership.common import settings
 
     RemoteCkan = _harvesting().RemoteCkan  # noqa: N806
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
                 remote.add(f"{mode}-jeu-{number:05d}")
             remote.serve(mock)
             remotes[mode] = remote
-            declaration = {"personal_data": "none", "text_version": service.declaration_version()}
+            declaration = {"personal_data": "none", "text_version": settings.declaration_version()}
             sources[mode] = tk.get_action("harvest_source_create")(
                 {"user": admin},
                 {

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from . import demo
-from .agreements import notify, schedule, store
+from .agreements import notify, schedule
+from .common import dates, mail
 
 
 @click.group(name="datasud-partnership", short_help="DataSud partnership commands.")
@@ -75,7 +76,7 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
 
     Run it every day (cron); running it again on the same day does nothing
     more: every renewal, expiry, termination and reminder is recorded once."""
-    today = store.today()
+    today = dates.today()
     when = day.date() if day else today
     if when > today and not dry_run:
         raise click.BadParameter(
@@ -84,7 +85,7 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
         )
     flask_app = ctx.meta.get("flask_app")
     request = flask_app.test_request_context() if flask_app is not None else contextlib.nullcontext()
-    with request, notify.counting() as mails:
+    with request, mail.counting() as mails:
         outcome = schedule.run(when, dry_run, progress=progress_bar("Conventions / Agreements"))
         reminders = schedule.send_reminders(when, dry_run, progress=progress_bar("Rappels / Reminders"))
         told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}

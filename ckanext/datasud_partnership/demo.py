@@ -29,7 +29,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from .agreements import rules, store
+from .agreements import rules
+from .common.dates import today
 
 DEMO_PASSWORD = "DataSud-demo-2026"
 SYSADMIN = "admin-region"
@@ -934,7 +935,7 @@ def load_demo_data() -> LoadReport:
         report.add("organization", _ensure_organization(org))
         for username, role in org["members"].items():
             report.add("membership", _ensure_member(org, username, role))
-    for agreement in agreements(store.today()):
+    for agreement in agreements(today()):
         report.add("agreement", _ensure_agreement(agreement))
     report.add("terms version", _ensure_terms())
     for dataset in DATASETS:

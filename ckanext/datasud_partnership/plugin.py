@@ -1,25 +1,24 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckan.types import Context
 
 from . import cli
-from .agreements import actions as agreement_actions
 from .agreements import activity as agreement_activity
 from .agreements import auth as agreement_auth
-from .agreements import documents as agreement_documents
-from .agreements import kinds
+from .agreements import kinds, notify
 from .agreements import model as _agreement_tables  # noqa: F401 - registers the tables
-from .agreements import notify as agreement_notify
-from .agreements import schedule as agreement_schedule
-from .agreements import store as agreement_store
+from .agreements.actions import get_actions as agreement_actions
+from .agreements.documents import actions as agreement_documents
+from .agreements.documents import views as agreement_document_views
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
+from .common import events, settings
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -28,16 +27,16 @@ from .profile import vocabularies as profile_vocabularies
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
-from .publication import harvest_actions as publication_harvest
+from .publication import journal as publication_journal
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
-from .publication import service as publication_service
-from .publication import status as publication_status
 from .publication import views as publication_views
+from .publication import withdrawal
+from .publication.harvest import actions as harvest_actions
+from .publication.harvest import auth as harvest_auth
+from .publication.harvest import model as _harvest_tables  # noqa: F401 - registers the tables
+from .ui import admin as ui_admin
 from .ui import helpers as ui_helpers
 from .ui import views as ui_views
-
-# The repository's config/ folder, used when no config_dir is set.
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
 @tk.blanket.config_declarations
@@ -62,18 +61,13 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         agreement_activity.register_activity_types()
         # the portal's licence list, unless the site names another one
         if not config.get("licenses_group_url"):
-            directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
-            config["licenses_group_url"] = (directory / "licenses.json").resolve().as_uri()
+            config["licenses_group_url"] = (settings.config_dir(config) / "licenses.json").resolve().as_uri()
 
     # IConfigurable: a wrong agreement kind file stops start-up, naming it
     def configure(self, config: Any) -> None:
-        directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
+        directory = settings.config_dir(config)
         kinds.configure(directory / "agreement_kinds")
         profile_vocabularies.configure_themes(directory / "themes.yaml")
-        # a termination that takes effect withdraws the datasets it decided
-        handlers = agreement_schedule.withdrawal_handlers
-        if publication_service.withdraw_for_termination not in handlers:
-            handlers.append(publication_service.withdraw_for_termination)
 
     # IClick
     def get_commands(self) -> list:
@@ -82,10 +76,10 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     # IActions
     def get_actions(self) -> dict[str, Any]:
         actions = {
-            **agreement_actions.get_actions(),
+            **agreement_actions(),
             **agreement_documents.get_actions(),
             **publication_actions.get_actions(),
-            **publication_harvest.get_actions(),
+            **harvest_actions.get_actions(),
             **claim_actions.get_actions(),
         }
         # the profile's notes (likely duplicates, what a draft still needs)
@@ -99,23 +93,28 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_auth_functions(self) -> dict[str, Any]:
         return {
             **agreement_auth.get_auth_functions(),
-            **agreement_documents.get_auth_functions(),
             **publication_auth.get_auth_functions(),
-            **publication_harvest.get_auth_functions(),
+            **harvest_auth.get_auth_functions(),
             **claim_auth.get_auth_functions(),
         }
 
-    # ISignal: what follows the agreement events once committed
+    # ISignal: what follows each event (common/events.py says when each is sent)
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         return {
-            agreement_store.events_committed: [agreement_activity.on_events, agreement_notify.on_events],
+            # an agreement's events, once committed: its partner's activity
+            # stream, and the e-mails to the referent and the admins
+            events.agreement_events_committed: [agreement_activity.on_events, notify.on_events],
+            # a termination takes effect: the datasets it decided are withdrawn,
+            # in the same transaction (all of them with it, or none)
+            events.termination_took_effect: [withdrawal.withdraw_for_termination],
+            # datasets made private on the models, once committed: the search index
+            events.datasets_made_private: [withdrawal.refresh_index],
         }
 
     # ITemplateHelpers
     def get_helpers(self) -> dict[str, Any]:
         return {
             **agreement_activity.helpers(),
-            **publication_harvest.helpers(),
             **profile_helpers.get_helpers(),
             **ui_helpers.get_helpers(),
         }
@@ -127,25 +126,35 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     # IBlueprint: the protected download of an agreement's uploaded documents;
     # the publication journal as CSV; the web UI's pages
     def get_blueprint(self) -> Any:
-        return [agreement_documents.blueprint, publication_views.blueprint, *ui_views.blueprints()]
+        return [
+            agreement_document_views.blueprint,
+            publication_views.blueprint,
+            ui_views.dataset,
+            ui_views.organization,
+            ui_views.deposit,
+            ui_admin.blueprint,
+            ui_admin.terms_blueprint,
+            ui_admin.claims_blueprint,
+            ui_admin.harvest_blueprint,
+        ]
 
     # IPackageController: the publication gate, once CKAN saved the change
     # and before it commits (see publication/chains.py)
-    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_create(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         publication_chains.after_change(context, pkg_dict)
 
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_update(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         publication_chains.after_change(context, pkg_dict)
 
-    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_delete(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         publication_chains.after_change(context, pkg_dict)
 
     # IPackageController: the publication status, read from the journal
-    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+    def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type") != "harvest" and pkg_dict.get("id"):
-            publication_status.add_to_shown(pkg_dict)
+            publication_journal.add_to_shown(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") != "harvest":
-            pkg_dict.update(publication_status.index_fields(pkg_dict))
+            pkg_dict.update(publication_journal.index_fields(pkg_dict))
         return pkg_dict

@@ -332,16 +332,15 @@ def test_unknown_agreement_is_not_found(people):
 
 
 def test_a_failed_withdrawal_rolls_back_and_the_next_action_works(people, monkeypatch):
-    from ckanext.datasud_partnership.agreements import schedule
+    from ckanext.datasud_partnership.common import events as signals
 
-    def broken(agreement, termination):
+    def broken(agreement, termination=None, **kwargs):
         raise RuntimeError("withdrawal failed")
 
-    monkeypatch.setattr(schedule, "withdrawal_handlers", [broken])
     agreement = _in_force_datasud()
     with freeze_time("2024-06-01"):
         act("agreement_notice_serve", id=agreement["id"], breaches=["Retard"], deadline="2024-06-10")
-    with freeze_time("2024-06-20"):
+    with freeze_time("2024-06-20"), signals.termination_took_effect.connected_to(broken):
         with pytest.raises(RuntimeError):
             act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw="all")
         model.Session.rollback()

@@ -271,13 +271,15 @@ def test_no_activity_when_the_streams_are_off(people):
 
 
 def test_reminders_stay_out_of_the_stream(people):
-    from ckanext.datasud_partnership.agreements import store
+    from ckan import model
+
+    from ckanext.datasud_partnership.agreements import history, queries
 
     with freeze_time("2024-01-31"):
         created = act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
     with freeze_time("2024-12-01"):
-        store.record(store.get(created["id"]), "reminder", None, on=dt.date(2024, 12, 1), reminder="x")
-        store.commit()
+        history.record(queries.get(created["id"]), "reminder", None, on=dt.date(2024, 12, 1), reminder="x")
+        model.Session.commit()
 
     assert "reminder" in [e["event"] for e in act("agreement_history", id=created["id"])["results"]]
     assert len(agreement_activities()) == 3

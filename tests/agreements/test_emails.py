@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from ckanext.datasud_partnership.agreements import notify
 from ckanext.datasud_partnership.agreements.model import AgreementEvent, Notice
+from ckanext.datasud_partnership.common import mail as mailing
 
 from .conftest import act
 from .mailbox import by_address, email_of, received
@@ -394,8 +395,8 @@ def test_an_smtp_failure_does_not_break_the_action(agreement, monkeypatch, caplo
 
     monkeypatch.setattr(smtplib, "SMTP", refused)
     # CKAN's test runner re-reads the logging config, which disables the loggers made before
-    monkeypatch.setattr(logging.getLogger(notify.__name__), "disabled", False)
-    with caplog.at_level(logging.ERROR, logger=notify.__name__):
+    monkeypatch.setattr(logging.getLogger(mailing.__name__), "disabled", False)
+    with caplog.at_level(logging.ERROR, logger=mailing.__name__):
         served = serve(agreement)
 
     assert served["status"] == "in_force_under_notice"
@@ -411,7 +412,7 @@ def test_a_broken_template_does_not_break_the_action(agreement, mail_server, mon
         raise RuntimeError("template error")
 
     monkeypatch.setattr(notify, "compose", broken)
-    with notify.counting() as tally:
+    with mailing.counting() as tally:
         served = serve(agreement)
     assert served["status"] == "in_force_under_notice"
     assert received(mail_server) == []

@@ -7,7 +7,7 @@ from ckan.logic import ValidationError
 from ckan.tests import factories
 from freezegun import freeze_time
 
-from ckanext.datasud_partnership.agreements import store
+from ckanext.datasud_partnership.agreements import queries
 
 from .conftest import act
 
@@ -116,12 +116,12 @@ def test_may_publish(register):
 
     orgs = register["orgs"]
     day = dt.date(2025, 1, 10)
-    assert store.organization_may_publish(register["cd13"]["organization_id"], day)
-    assert store.organization_may_publish(orgs["aix"], day)  # under notice: still in force
-    assert not store.organization_may_publish(orgs["arles"], day)  # signed, not notified
-    assert not store.organization_may_publish(orgs["gap"], day)  # draft
-    assert not store.organization_may_publish(orgs["nice"], day)  # expired
-    assert store.organization_may_publish(orgs["nice"], dt.date(2023, 6, 1))
+    assert queries.publishing_agreement(register["cd13"]["organization_id"], day) is not None
+    assert queries.publishing_agreement(orgs["aix"], day) is not None  # under notice: still in force
+    assert None is queries.publishing_agreement(orgs["arles"], day)  # signed, not notified
+    assert None is queries.publishing_agreement(orgs["gap"], day)  # draft
+    assert None is queries.publishing_agreement(orgs["nice"], day)  # expired
+    assert queries.publishing_agreement(orgs["nice"], dt.date(2023, 6, 1)) is not None
 
 
 @freeze_time("2025-01-10")

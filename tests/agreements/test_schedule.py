@@ -13,8 +13,9 @@ from ckan.cli.cli import ckan
 from freezegun import freeze_time
 
 from ckanext.datasud_partnership import cli as commands
-from ckanext.datasud_partnership.agreements import notify, schedule, store
+from ckanext.datasud_partnership.agreements import schedule
 from ckanext.datasud_partnership.agreements.model import AgreementEvent, Termination
+from ckanext.datasud_partnership.common import dates, mail, settings
 from tests.publication.conftest import PROFILE_FIELDS
 
 from .conftest import act
@@ -42,7 +43,7 @@ def run(cli, monkeypatch):
     dates only as real dates.)"""
 
     def invoke(day: str, *more: str, date_option: bool = True):
-        monkeypatch.setattr(store, "today", lambda: on(day))
+        monkeypatch.setattr(dates, "today", lambda: on(day))
         dated = ["--date", day] if date_option else []
         result = cli.invoke(ckan, ["datasud-partnership", "run-schedule", *dated, *more])
         model.Session.remove()  # read what the command wrote, not a cached copy
@@ -220,7 +221,7 @@ def test_a_dry_run_writes_and_sends_nothing(datasud, challenge, run, mail_server
 
 
 def test_a_date_in_the_future_only_for_a_dry_run(datasud, cli, monkeypatch):
-    monkeypatch.setattr(store, "today", lambda: on("2024-06-01"))
+    monkeypatch.setattr(dates, "today", lambda: on("2024-06-01"))
     command = ["datasud-partnership", "run-schedule", "--date", "2025-02-01"]
     refused = cli.invoke(ckan, command)
     allowed = cli.invoke(ckan, [*command, "--dry-run"])
@@ -402,7 +403,7 @@ def test_the_expiry_reminder(challenge, run, mail_server):
 
 @pytest.mark.ckan_config("ckanext.datasud_partnership.reminder_days", 10)
 def test_the_reminder_window_is_a_setting(datasud, mail_server):
-    assert schedule.reminder_days() == 10
+    assert settings.reminder_days() == 10
     assert schedule.send_reminders(on("2024-12-20")) == []
     [due] = schedule.send_reminders(on("2024-12-21"))
     assert due.reminder.opens_on == on("2024-12-21")
@@ -430,7 +431,7 @@ def test_a_mail_failure_is_reported_by_the_exit_status(challenge, run, monkeypat
 
 
 def test_notify_counts_what_it_sends(challenge, mail_server):
-    with notify.counting() as tally, freeze_time("2023-12-01"):
+    with mail.counting() as tally, freeze_time("2023-12-01"):
         schedule.send_reminders(on("2023-12-01"))
     assert (tally.sent, tally.failed) == (3, 0)
 
@@ -441,8 +442,8 @@ def refused(*args, **kwargs):
 
 def test_mails_are_logged_when_refused(challenge, monkeypatch, caplog):
     monkeypatch.setattr(smtplib, "SMTP", refused)
-    monkeypatch.setattr(logging.getLogger(notify.__name__), "disabled", False)
-    with caplog.at_level(logging.ERROR, logger=notify.__name__), notify.counting() as tally:
+    monkeypatch.setattr(logging.getLogger(mail.__name__), "disabled", False)
+    with caplog.at_level(logging.ERROR, logger=mail.__name__), mail.counting() as tally:
         schedule.send_reminders(on("2023-12-01"))
     assert (tally.sent, tally.failed) == (0, 3)
     assert sum("could not be sent" in r.getMessage() for r in caplog.records) == 3

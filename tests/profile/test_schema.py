@@ -11,8 +11,8 @@ from ckan import model
 from ckan.tests import factories, helpers
 from freezegun import freeze_time
 
-from ckanext.datasud_partnership.profile import schema as profile_schema
-from ckanext.datasud_partnership.publication import service
+from ckanext.datasud_partnership.profile import scheming as profile_schema
+from ckanext.datasud_partnership.publication import publishing
 
 from .conftest import DECLARATION, act, complete, published
 
@@ -22,7 +22,7 @@ ValidationError = helpers.logic.ValidationError
 
 
 def test_the_schema_is_the_one_source_of_what_publication_requires():
-    assert service.required_fields() == [
+    assert publishing.required_fields() == [
         "notes",
         "theme",
         "tag_string",

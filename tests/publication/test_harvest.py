@@ -15,7 +15,7 @@ from ckan.logic import ValidationError
 from ckan.tests import factories
 
 from ckanext.datasud_partnership.publication import gate as G
-from ckanext.datasud_partnership.publication import harvest_rules as R
+from ckanext.datasud_partnership.publication.harvest import rules as R
 
 from .conftest import DECLARATION, act, published
 from .harvesting import REMOTE, RemoteCkan, run_job

@@ -34,10 +34,13 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
+from flask import has_request_context
 
+from ..common.dates import today
+from ..common.language import current_language
 from . import kinds as K
+from . import queries
 from . import rules as R
-from . import store
 from .model import Agreement, AgreementEvent, Milestone
 
 log = logging.getLogger(__name__)
@@ -85,10 +88,10 @@ def register_activity_types() -> None:
 
 
 def streams_enabled() -> bool:
-    return p.plugin_loaded("activity") and tk.asbool(tk.config.get("ckan.activity_streams_enabled", True))
+    return p.plugin_loaded("activity") and tk.asbool(tk.config.get("ckan.activity_streams_enabled"))
 
 
-# -- writing: the subscriber of store.events_committed ------------------------------
+# -- writing: the receiver of common.events.agreement_events_committed ------------------------------
 def on_events(sender: Any, events: list[dict[str, Any]] | None = None, **kwargs: Any) -> None:
     """Add one activity per committed event. The events are committed already:
     a failure here is logged and leaves them as they are."""
@@ -155,16 +158,16 @@ def public_facts(agreement_ids: set[str]) -> dict[str, dict[str, Any]]:
     agreements = Session.query(Agreement).filter(Agreement.id.in_(agreement_ids)).all()
     org_ids = {agreement.organization_id for agreement in agreements}
     orgs = {org.id: org for org in Session.query(model.Group).filter(model.Group.id.in_(org_ids))}
-    notices_by, endings_by = store.notices_and_terminations([a.id for a in agreements])
+    notices_by, endings_by = queries.notices_and_terminations([a.id for a in agreements])
     registry = K.registered()
-    day = store.today()
+    day = today()
     result = {}
     for agreement in agreements:
         org = orgs.get(agreement.organization_id)
         if org is None:
             continue
         kind = registry.get(agreement.kind)
-        facts = store.facts(agreement, notices_by.get(agreement.id, []), endings_by.get(agreement.id))
+        facts = queries.facts(agreement, notices_by.get(agreement.id, []), endings_by.get(agreement.id))
         result[agreement.id] = {
             "agreement": {
                 "id": agreement.id,
@@ -203,7 +206,7 @@ def event_details(activity: dict[str, Any]) -> dict[str, Any] | None:
     agreement = Session.get(Agreement, agreement_id)
     if row is None or agreement is None or row.agreement_id != agreement.id:
         return None
-    context = {"user": tk.g.user if _in_request() else None}
+    context = {"user": tk.g.user if has_request_context() else None}
     try:
         tk.check_access("agreement_show_full", context, {"organization_id": agreement.organization_id})
     except tk.NotAuthorized:
@@ -228,26 +231,6 @@ def event_details(activity: dict[str, Any]) -> dict[str, Any] | None:
     return details
 
 
-def _in_request() -> bool:
-    from flask import has_request_context
-
-    return has_request_context()
-
-
-def current_language() -> str:
-    """The request's language, else the portal's default one."""
-    lang = tk.h.lang() if _in_request() else None
-    return lang or tk.config.get("ckan.locale_default") or "en"
-
-
-def localized(texts: dict[str, str] | None) -> str:
-    """A ``{"fr": ..., "en": ...}`` text in the current language (helper)."""
-    if not texts:
-        return ""
-    lang = current_language()
-    return texts.get("en" if lang.startswith("en") else "fr") or next(iter(texts.values()), "")
-
-
 def day(value: str | None) -> str:
     """An ISO date written in the current language: 30 juin 2024 (helper)."""
     if not value:
@@ -263,6 +246,5 @@ def day(value: str | None) -> str:
 def helpers() -> dict[str, Any]:
     return {
         "datasud_partnership_event_details": event_details,
-        "datasud_partnership_localized": localized,
         "datasud_partnership_day": day,
     }

@@ -11,43 +11,37 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import authz
+from ckan.types import AuthResult, Context, DataDict
 
+from ..common.roles import is_partner_admin
 from . import kinds as K
-from . import store
+from . import queries
 
 _ = tk._
 
 
-def is_partner_admin(context: Any, organization_id: str | None) -> bool:
-    user = context.get("user")
-    return (
-        bool(user and organization_id) and authz.users_role_for_group_or_org(organization_id, user) == "admin"
-    )
-
-
-def _portal_team_only(context: Any, data_dict: Any) -> dict[str, Any]:
+def _portal_team_only(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": _("Only the portal's administrators manage agreements")}
 
 
 @tk.auth_allow_anonymous_access
-def _everybody(context: Any, data_dict: Any) -> dict[str, Any]:
+def _everybody(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 
-def _partner_admins(context: Any, data_dict: Any) -> dict[str, Any]:
-    if is_partner_admin(context, (data_dict or {}).get("organization_id")):
+def _partner_admins(context: Context, data_dict: DataDict) -> AuthResult:
+    if is_partner_admin(context.get("user"), (data_dict or {}).get("organization_id")):
         return {"success": True}
     return {"success": False, "msg": _("Only the partner organization's admins may do this")}
 
 
-def agreement_terminate(context: Any, data_dict: Any) -> dict[str, Any]:
+def agreement_terminate(context: Context, data_dict: DataDict) -> AuthResult:
     """A partner's admin terminates alone only in the modes its kind allows."""
     data_dict = data_dict or {}
     refusal = {"success": False, "msg": _("Only the portal's administrators may record this termination")}
-    if not is_partner_admin(context, data_dict.get("organization_id")):
+    if not is_partner_admin(context.get("user"), data_dict.get("organization_id")):
         return refusal
-    agreement = store.get(data_dict["id"])
+    agreement = queries.get(data_dict["id"])
     kind = K.registered().get(agreement.kind)
     mode = kind.terminations.get(data_dict.get("mode", "")) if kind else None
     if mode is None:
@@ -79,6 +73,7 @@ def get_auth_functions() -> dict[str, Any]:
             "agreement_history": _partner_admins,
             "agreement_notice_answer": _partner_admins,
             "agreement_terminate": agreement_terminate,
+            "agreement_document_add": _portal_team_only,
         }
     )
     return functions

@@ -6,9 +6,6 @@ added, and every change is a row of the append-only event history.
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import ckan.plugins.toolkit as tk
 from sqlalchemy import (
     Boolean,
@@ -23,21 +20,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-PREFIX = "datasud_partnership_"
-
-
-def _uuid() -> str:
-    return str(uuid.uuid4())
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+from ..common.tables import PREFIX, new_id, utcnow
 
 
 class Agreement(tk.BaseModel):  # type: ignore[misc, valid-type]
     __tablename__ = PREFIX + "agreement"
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     organization_id = Column(Text, nullable=False, index=True)  # CKAN group id (no FK on core)
     kind = Column(Text, nullable=False, index=True)
     reference = Column(Text, nullable=False)
@@ -54,7 +43,7 @@ class Agreement(tk.BaseModel):  # type: ignore[misc, valid-type]
     documents = Column(JSONB, nullable=False, default=list)  # [{"title": ..., "url": ...}]
     beneficiary_invoice_on = Column(Date)
     cancelled_on = Column(Date)
-    created = Column(DateTime, nullable=False, default=_now)
+    created = Column(DateTime, nullable=False, default=utcnow)
     created_by = Column(Text)
 
 
@@ -67,7 +56,7 @@ class AgreementEvent(tk.BaseModel):  # type: ignore[misc, valid-type]
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
     event = Column(Text, nullable=False)
     actor = Column(Text)  # a user id, or None for the scheduled command
-    at = Column(DateTime, nullable=False, default=_now)
+    at = Column(DateTime, nullable=False, default=utcnow)
     on = Column(Date)  # the day the event concerns (a renewal's anniversary, an effective date...)
     reason = Column(Text)
     data = Column(JSONB, nullable=False, default=dict)
@@ -77,14 +66,14 @@ class Amendment(tk.BaseModel):  # type: ignore[misc, valid-type]
     __tablename__ = PREFIX + "amendment"
     __table_args__ = (UniqueConstraint("agreement_id", "number"),)
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
     number = Column(Integer, nullable=False)
     signed_on = Column(Date, nullable=False)
     description = Column(Text, nullable=False)
     end_on = Column(Date)  # the new end, if it changes it
     contributions = Column(JSONB)  # the new financial terms, if it changes them
-    created = Column(DateTime, nullable=False, default=_now)
+    created = Column(DateTime, nullable=False, default=utcnow)
     created_by = Column(Text)
 
 
@@ -92,7 +81,7 @@ class Milestone(tk.BaseModel):  # type: ignore[misc, valid-type]
     __tablename__ = PREFIX + "milestone"
     __table_args__ = (UniqueConstraint("agreement_id", "code"),)
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
     code = Column(Text, nullable=False)
     phase = Column(Text, nullable=False)
@@ -108,7 +97,7 @@ class Contribution(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = PREFIX + "contribution"
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
     position = Column(Integer, nullable=False)
     funder = Column(JSONB, nullable=False)  # {"fr": ..., "en": ...}
@@ -121,7 +110,7 @@ class Notice(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = PREFIX + "notice"
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, index=True)
     served_by = Column(Text, nullable=False)  # operator | partner
     served_on = Column(Date, nullable=False)
@@ -136,7 +125,7 @@ class Notice(tk.BaseModel):  # type: ignore[misc, valid-type]
 class Termination(tk.BaseModel):  # type: ignore[misc, valid-type]
     __tablename__ = PREFIX + "termination"
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     agreement_id = Column(Text, ForeignKey(PREFIX + "agreement.id"), nullable=False, unique=True)
     mode = Column(Text, nullable=False)
     clause = Column(Text, nullable=False)

@@ -16,7 +16,9 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
+from collections.abc import Iterable
 
+from ..common.messages import N_
 from .kinds import Kind, TerminationMode
 
 DRAFT = "draft"
@@ -29,11 +31,6 @@ TERMINATED = "terminated"
 EXPIRED = "expired"
 STATUSES = (DRAFT, CANCELLED, SIGNED, IN_FORCE, UNDER_NOTICE, TERMINATING, TERMINATED, EXPIRED)
 IN_FORCE_STATUSES = (IN_FORCE, UNDER_NOTICE, TERMINATING)
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation; the caller translates it."""
-    return message
 
 
 class RuleError(ValueError):
@@ -58,7 +55,15 @@ class Notice:
     lifted_on: dt.date | None = None
 
     def running_on(self, day: dt.date) -> bool:
+        """Is the notice running on ``day``? Served, and not lifted yet: the
+        one rule of "a formal notice is running"."""
         return self.served_on <= day and (self.lifted_on is None or self.lifted_on > day)
+
+
+def running_notice(notices: Iterable[Notice], day: dt.date) -> Notice | None:
+    """The last of ``notices`` (in the order served) running on ``day``."""
+    running = [notice for notice in notices if notice.running_on(day)]
+    return running[-1] if running else None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,24 +10,18 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
+from ..common import settings
 from . import kinds as K
+from . import queries, state
 from . import rules as R
-from . import store
-from .model import Agreement, AgreementEvent, AgreementState, Termination
+from .actions.termination import take_effect
+from .history import record
+from .model import Agreement, AgreementEvent, AgreementState
 
 Session = model.Session
-
-# Called with (agreement, termination) when a termination that decided
-# dataset withdrawals takes effect. The publication module registers the
-# function that withdraws them; until then the decision stays on record.
-withdrawal_handlers: list[Callable[[Agreement, Termination], None]] = []
-
-
-REMINDER_DAYS_OPTION = "ckanext.datasud_partnership.reminder_days"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,23 +49,6 @@ class Outcome:
         self.happenings.append(Happening(agreement.id, agreement.reference, event, on))
 
 
-def apply_termination(agreement: Agreement, termination: Termination, actor: str | None) -> None:
-    """Record that a termination took effect and hand over its withdrawals."""
-    termination.applied_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    store.record(
-        agreement,
-        "terminated",
-        actor,
-        on=termination.effective_on,
-        mode=termination.mode,
-        clause=termination.clause,
-        withdraw=termination.withdraw,
-    )
-    if termination.withdraw != "none":
-        for handler in withdrawal_handlers:
-            handler(agreement, termination)
-
-
 def _signed_agreements() -> list[Agreement]:
     """The agreements the calendar concerns, oldest first."""
     return (
@@ -95,7 +72,7 @@ def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | No
     outcome = Outcome()
     registry = K.registered()
     rows = _signed_agreements()
-    notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
+    notices_by, endings_by = queries.notices_and_terminations([a.id for a in rows])
     done = _recorded()
     states = {state.agreement_id: state for state in Session.query(AgreementState)}
     for agreement in progress(rows) if progress else rows:
@@ -103,26 +80,26 @@ def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | No
         if kind is None:
             continue
         ended = endings_by.get(agreement.id)
-        facts = store.facts(agreement, notices_by.get(agreement.id, []), ended)
-        if not dry_run and not store.state_is_current(states.get(agreement.id), day):
-            store.refresh_state(agreement, kind, facts, day)
+        facts = queries.facts(agreement, notices_by.get(agreement.id, []), ended)
+        if not dry_run and not state.is_current(states.get(agreement.id), day):
+            state.refresh(agreement, kind, facts, day)
         for anniversary in R.renewals_until(kind, facts, day):
             if (agreement.id, "renewed", anniversary) not in done:
                 outcome.add(agreement, "renewed", anniversary)
                 if not dry_run:
-                    store.record(agreement, "renewed", None, on=anniversary)
+                    record(agreement, "renewed", None, on=anniversary)
         expiry = R.expiry_date(kind, facts)
         if expiry is not None and expiry <= day and (agreement.id, "expired", expiry) not in done:
             outcome.add(agreement, "expired", expiry)
             if not dry_run:
-                store.record(agreement, "expired", None, on=expiry)
+                record(agreement, "expired", None, on=expiry)
         if ended is not None and ended.applied_at is None and ended.effective_on <= day:
             outcome.add(agreement, "terminated", ended.effective_on)
             if not dry_run:
-                apply_termination(agreement, ended, None)
+                take_effect(agreement, ended, None)
     if not dry_run:
         _refresh_others(registry, states, day)
-        store.commit()
+        Session.commit()
     return outcome
 
 
@@ -135,8 +112,8 @@ def _refresh_others(registry: dict[str, K.Kind], states: dict[str, AgreementStat
     )
     for agreement in others:
         kind = registry.get(agreement.kind)
-        if kind is not None and not store.state_is_current(states.get(agreement.id), day):
-            store.refresh_state(agreement, kind, store.facts(agreement), day)
+        if kind is not None and not state.is_current(states.get(agreement.id), day):
+            state.refresh(agreement, kind, queries.facts(agreement), day)
 
 
 # -- reminders ------------------------------------------------------------------
@@ -156,12 +133,6 @@ class DueReminder:
         return data
 
 
-def reminder_days() -> int:
-    """How many days ahead the reminders come (the portal's setting)."""
-    value = tk.config.get(REMINDER_DAYS_OPTION)
-    return 30 if value in (None, "") else int(value)
-
-
 def _key(agreement_id: str, data: dict[str, Any]) -> tuple[str, str, str, str | None]:
     return (agreement_id, data.get("reminder", ""), data.get("for", ""), data.get("notice_id"))
 
@@ -177,10 +148,10 @@ def reminders_due(
     day: dt.date, days_before: int | None = None, progress: Callable[[Any], Any] | None = None
 ) -> list[DueReminder]:
     """The reminders due on ``day`` that were not sent yet."""
-    days_before = reminder_days() if days_before is None else days_before
+    days_before = settings.reminder_days() if days_before is None else days_before
     registry = K.registered()
     rows = _signed_agreements()
-    notices_by, endings_by = store.notices_and_terminations([a.id for a in rows])
+    notices_by, endings_by = queries.notices_and_terminations([a.id for a in rows])
     sent = _reminders_sent()
     due = []
     for agreement in progress(rows) if progress else rows:
@@ -188,7 +159,7 @@ def reminders_due(
         if kind is None:
             continue
         notice_rows = notices_by.get(agreement.id, [])
-        facts = store.facts(agreement, notice_rows, endings_by.get(agreement.id))
+        facts = queries.facts(agreement, notice_rows, endings_by.get(agreement.id))
         row_of = dict(zip(facts.notices, notice_rows, strict=True))
         for reminder in R.reminders_due(kind, facts, day, days_before):
             notice = row_of.get(reminder.notice) if reminder.notice is not None else None
@@ -209,6 +180,6 @@ def send_reminders(
     due = reminders_due(day, days_before, progress)
     if not dry_run and due:
         for item in due:
-            store.record(item.agreement, "reminder", None, on=day, **item.event_data())
-        store.commit()
+            record(item.agreement, "reminder", None, on=day, **item.event_data())
+        Session.commit()
     return due

@@ -2,7 +2,8 @@
 
 A claim is withdrawn-from only through ``dataset_withdraw`` citing it
 (``ground={"type": "claim", "claim_id": ...}``): the withdrawal closes the
-claim with the outcome ``withdrawn`` (see :func:`close_for_withdrawal`).
+claim with the outcome ``withdrawn`` (see ``publication/withdrawal.py``,
+:func:`withdraw_checked`, and :func:`queries.close`).
 """
 
 from __future__ import annotations
@@ -11,23 +12,18 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict, Schema
 
-from ..agreements.actions import invalid, validate
-from ..agreements.schema import page_size
+from ..common.lookups import organization
+from ..common.roles import user_of
+from ..common.validation import invalid, validate
 from . import mail
-from .model import CLOSED, KINDS, OPEN, Claim, ClaimMessage
-from .service import close, get
+from . import schema as S
+from .model import OPEN, Claim, ClaimMessage
+from .queries import close, get
 
 Session = model.Session
 _ = tk._
-
-
-def _v(name: str) -> Any:
-    return tk.get_validator(name)
-
-
-def _user(context: Any) -> model.User | None:
-    return model.User.get(context.get("user") or "")
 
 
 def claim_dict(claim: Claim) -> dict[str, Any]:
@@ -62,7 +58,7 @@ def claim_dict(claim: Claim) -> dict[str, Any]:
     }
 
 
-def claim_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def claim_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Report a problem with a published dataset (any logged-in user). The
     partner's admins and the portal's team are told by e-mail.
 
@@ -71,12 +67,7 @@ def claim_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     :param description: what is wrong
     """
     tk.check_access("claim_create", context, data_dict)
-    schema = {
-        "dataset": [_v("not_empty"), _v("unicode_safe")],
-        "kind": [_v("not_empty"), _v("one_of")(list(KINDS))],
-        "description": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.claim_create(), context)
     package = model.Package.get(data["dataset"])
     if package is None or package.state != "active" or package.private or not package.owner_org:
         raise invalid("dataset", "Claims are about published datasets: no such dataset is published")
@@ -85,7 +76,7 @@ def claim_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
         organization_id=package.owner_org,
         kind=data["kind"],
         description=data["description"],
-        filed_by=_user(context).id,
+        filed_by=user_of(context).id,
         status=OPEN,
     )
     Session.add(claim)
@@ -95,16 +86,16 @@ def claim_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 @tk.side_effect_free
-def claim_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def claim_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """A claim with its messages (its partner's admins, the portal's team, whoever filed it)."""
-    data = validate(data_dict, {"id": [_v("not_empty"), _v("unicode_safe")]}, context)
+    data = validate(data_dict, S.one_claim(), context)
     claim = get(data["id"])
     tk.check_access("claim_show", context, {"id": claim.id})
     return claim_dict(claim)
 
 
 @tk.side_effect_free
-def claim_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def claim_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Claims, newest first: an organization's (its admins; the portal's team
     reads all), or else the caller's own.
 
@@ -113,24 +104,14 @@ def claim_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     :param status: ``open`` or ``closed``
     :param limit: (default 100), :param offset:
     """
-    schema = {
-        "organization": [_v("ignore_missing"), _v("unicode_safe")],
-        "dataset": [_v("ignore_missing"), _v("unicode_safe")],
-        "status": [_v("ignore_missing"), _v("one_of")([OPEN, CLOSED])],
-        "limit": [_v("default")(100), page_size],
-        "offset": [_v("default")(0), _v("natural_number_validator")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.claim_list(), context)
     query = Session.query(Claim)
     organization_id = None
     if data.get("organization"):
-        org = model.Group.get(data["organization"])
-        if org is None or not org.is_organization:
-            raise invalid("organization", "Organization not found: %(value)s", value=data["organization"])
-        organization_id = org.id
-        query = query.filter(Claim.organization_id == org.id)
+        organization_id = organization(data["organization"]).id
+        query = query.filter(Claim.organization_id == organization_id)
     tk.check_access("claim_list", context, {"organization_id": organization_id})
-    user = _user(context)
+    user = user_of(context)
     if organization_id is None and not (user and user.sysadmin):
         query = query.filter(Claim.filed_by == user.id)
     if data.get("dataset"):
@@ -143,8 +124,10 @@ def claim_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     return {"count": count, "results": [claim_dict(c) for c in rows]}
 
 
-def _open_claim(context: Any, data_dict: dict[str, Any], schema: dict[str, Any], auth: str) -> tuple:
-    data = validate(data_dict, {"id": [_v("not_empty"), _v("unicode_safe")], **schema}, context)
+def _open_claim(
+    context: Context, data_dict: DataDict, schema: Schema, auth: str
+) -> tuple[dict[str, Any], Claim]:
+    data = validate(data_dict, schema, context)
     claim = get(data["id"])
     tk.check_access(auth, context, {"id": claim.id})
     if claim.status != OPEN:
@@ -152,16 +135,15 @@ def _open_claim(context: Any, data_dict: dict[str, Any], schema: dict[str, Any],
     return data, claim
 
 
-def claim_answer(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def claim_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Answer an open claim (the partner's admins, the portal's team);
     whoever filed it is told by e-mail.
 
     :param id: the claim
     :param text: the answer
     """
-    schema = {"text": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")]}
-    data, claim = _open_claim(context, data_dict, schema, "claim_answer")
-    message = ClaimMessage(claim_id=claim.id, author=_user(context).id, text=data["text"])
+    data, claim = _open_claim(context, data_dict, S.claim_answer(), "claim_answer")
+    message = ClaimMessage(claim_id=claim.id, author=user_of(context).id, text=data["text"])
     Session.add(message)
     Session.commit()
     Session.refresh(claim)
@@ -169,7 +151,7 @@ def claim_answer(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     return claim_dict(claim)
 
 
-def claim_resolve(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def claim_resolve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Close an open claim: the data was corrected, or the claim is unfounded.
     (To withdraw the dataset, use ``dataset_withdraw`` citing the claim.)
 
@@ -177,12 +159,8 @@ def claim_resolve(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     :param outcome: ``corrected`` or ``unfounded``
     :param text: what was done, or why
     """
-    schema = {
-        "outcome": [_v("not_empty"), _v("one_of")(["corrected", "unfounded"])],
-        "text": [_v("not_empty"), _v("unicode_safe"), _v("strip_value"), _v("not_empty")],
-    }
-    data, claim = _open_claim(context, data_dict, schema, "claim_resolve")
-    message = close(claim, _user(context), data["outcome"], data["text"])
+    data, claim = _open_claim(context, data_dict, S.claim_resolve(), "claim_resolve")
+    message = close(claim, user_of(context), data["outcome"], data["text"])
     Session.commit()
     Session.refresh(claim)
     mail.answered(claim, message)

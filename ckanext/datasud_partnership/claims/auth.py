@@ -11,20 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import authz, model
+from ckan import model
+from ckan.types import AuthResult, Context, DataDict
 
+from ..common.roles import is_partner_admin
 from .model import Claim
 
 _ = tk._
 
 
-def is_partner_admin(user: str | None, organization_id: str | None) -> bool:
-    return (
-        bool(user and organization_id) and authz.users_role_for_group_or_org(organization_id, user) == "admin"
-    )
-
-
-def claim_create(context: Any, data_dict: Any) -> dict[str, Any]:
+def claim_create(context: Context, data_dict: DataDict) -> AuthResult:
     if context.get("auth_user_obj") or model.User.get(context.get("user") or ""):
         return {"success": True}
     return {"success": False, "msg": _("Log in to report a problem with a dataset")}
@@ -35,7 +31,7 @@ def _claim(data_dict: Any) -> Claim | None:
     return model.Session.get(Claim, claim_id) if claim_id else None
 
 
-def claim_show(context: Any, data_dict: Any) -> dict[str, Any]:
+def claim_show(context: Context, data_dict: DataDict) -> AuthResult:
     claim = _claim(data_dict)
     user = model.User.get(context.get("user") or "")
     if (
@@ -47,14 +43,14 @@ def claim_show(context: Any, data_dict: Any) -> dict[str, Any]:
     return {"success": False, "msg": _("Only the partner's admins and whoever filed it read a claim")}
 
 
-def claim_answer(context: Any, data_dict: Any) -> dict[str, Any]:
+def claim_answer(context: Context, data_dict: DataDict) -> AuthResult:
     claim = _claim(data_dict)
     if claim is not None and is_partner_admin(context.get("user"), claim.organization_id):
         return {"success": True}
     return {"success": False, "msg": _("Only the partner's admins and the portal's team answer a claim")}
 
 
-def claim_list(context: Any, data_dict: Any) -> dict[str, Any]:
+def claim_list(context: Context, data_dict: DataDict) -> AuthResult:
     """An organization's claims: its admins. One's own claims: anyone logged in."""
     organization_id = (data_dict or {}).get("organization_id")
     if organization_id is None:

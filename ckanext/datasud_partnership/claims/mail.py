@@ -1,7 +1,7 @@
 """E-mails about claims: to the partner's admins and the portal's team when
 a claim is filed, to whoever filed it when it is answered or closed. Sent
 after the commit; a failure is logged and never undoes the claim (the
-mailing plumbing is the agreements' one, see agreements/notify.py)."""
+mailing plumbing: common/mail.py)."""
 
 from __future__ import annotations
 
@@ -11,16 +11,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from flask_babel import force_locale
 
-from ..agreements import notify
+from ..common import mail as notify
+from ..common.messages import N_
 from .model import Claim, ClaimMessage
 
 log = logging.getLogger(__name__)
 _ = tk._
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation; translated where it is shown."""
-    return message
 
 
 FILER = "filer"

@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text
 from sqlalchemy.orm import relationship
 
-from ..agreements.model import PREFIX, _now, _uuid
+from ..common.tables import PREFIX, new_id, utcnow
 
 OPEN = "open"
 CLOSED = "closed"
@@ -21,13 +21,13 @@ class Claim(tk.BaseModel):  # type: ignore[misc, valid-type]
 
     __tablename__ = PREFIX + "claim"
 
-    id = Column(Text, primary_key=True, default=_uuid)
+    id = Column(Text, primary_key=True, default=new_id)
     dataset_id = Column(Text, nullable=False, index=True)  # CKAN package id (no FK on core)
     organization_id = Column(Text, nullable=False, index=True)  # the partner, when filed
     kind = Column(Text, nullable=False)
     description = Column(Text, nullable=False)
     filed_by = Column(Text, nullable=False)  # user id
-    filed_at = Column(DateTime, nullable=False, default=_now, index=True)
+    filed_at = Column(DateTime, nullable=False, default=utcnow, index=True)
     status = Column(Text, nullable=False, default=OPEN)
     outcome = Column(Text)
     closed_at = Column(DateTime)
@@ -44,6 +44,6 @@ class ClaimMessage(tk.BaseModel):  # type: ignore[misc, valid-type]
     id = Column(Integer, primary_key=True, autoincrement=True)
     claim_id = Column(Text, ForeignKey(PREFIX + "claim.id"), nullable=False, index=True)
     author = Column(Text, nullable=False)  # user id
-    written_at = Column(DateTime, nullable=False, default=_now)
+    written_at = Column(DateTime, nullable=False, default=utcnow)
     text = Column(Text, nullable=False)
     outcome = Column(Text)

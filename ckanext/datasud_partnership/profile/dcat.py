@@ -22,6 +22,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
@@ -89,7 +90,7 @@ class DatasudDCATAPProfile(RDFProfile):
 
 @tk.chained_action
 @tk.side_effect_free
-def dcat_dataset_show(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def dcat_dataset_show(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The DCAT view of a dataset exists only while the dataset is published."""
     package = model.Package.get(data_dict.get("id") or "")
     if package is None or package.state != "active" or package.private or package.type == "harvest":

@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict
 
 _ = tk._
 RESULT_KEY = "likely_duplicates"
@@ -90,7 +91,7 @@ def show_in_form(found: dict[str, Any] | None) -> None:
 
 
 @tk.chained_action
-def resource_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def resource_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     result = original(context, data_dict)
     package = model.Package.get(result.get("package_id") or "") if isinstance(result, dict) else None
     if package is None or package.type == "harvest":

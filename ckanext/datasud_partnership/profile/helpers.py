@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import schema, vocabularies
+from ..common.language import current_language
+from . import vocabularies
 
 
 def datasud_theme_choices(field: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    lang = schema.language()
+    lang = current_language()
     return [{"value": key, "label": theme.label.get(lang)} for key, theme in vocabularies.themes().items()]
 
 
 def datasud_frequency_choices(field: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    lang = schema.language()
+    lang = current_language()
     return [{"value": key, "label": label.get(lang)} for key, label in vocabularies.FREQUENCIES.items()]
 
 
 def datasud_body_type_choices(field: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    lang = schema.language()
+    lang = current_language()
     return [{"value": key, "label": label.get(lang)} for key, label in vocabularies.BODY_TYPES.items()]
 
 

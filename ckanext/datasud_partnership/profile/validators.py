@@ -9,18 +9,15 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
+from ..common.messages import N_
 from . import codes, vocabularies
 
 _ = tk._
 missing = tk.missing
 Invalid = tk.Invalid
 StopOnError = tk.StopOnError
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation; translated where it is used."""
-    return message
 
 
 def _empty(value: Any) -> bool:
@@ -48,7 +45,7 @@ def _values(value: Any) -> list[str]:
     return [str(value)]
 
 
-def datasud_themes(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+def datasud_themes(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
     """Zero or more of the portal's themes, stored as a JSON list."""
     if _empty(data.get(key, missing)):
         _drop(key, data)
@@ -72,37 +69,27 @@ def datasud_themes_output(value: Any) -> list[str]:
     return _values(value) if value else []
 
 
-def datasud_frequency(value: Any) -> Any:
-    if _empty(value):
-        return ""
-    if value not in vocabularies.FREQUENCIES:
-        raise Invalid(
-            _("Unknown update frequency: %(value)s. Choose among: %(known)s")
-            % {"value": value, "known": ", ".join(vocabularies.FREQUENCIES)}
-        )
-    return value
+def _one_of(choices: Any, message: str) -> Any:
+    """A validator accepting a value of ``choices`` (or nothing); ``message``
+    (a msgid with ``%(value)s`` and ``%(known)s``) names the others."""
+
+    def validator(value: Any) -> Any:
+        if _empty(value):
+            return ""
+        if value not in choices:
+            raise Invalid(_(message) % {"value": value, "known": ", ".join(choices)})
+        return value
+
+    return validator
 
 
-def datasud_body_type(value: Any) -> Any:
-    if _empty(value):
-        return ""
-    if value not in vocabularies.BODY_TYPES:
-        raise Invalid(
-            _("Unknown type of public body: %(value)s. Choose among: %(known)s")
-            % {"value": value, "known": ", ".join(vocabularies.BODY_TYPES)}
-        )
-    return value
-
-
-def datasud_spatial_level(value: Any) -> Any:
-    if _empty(value):
-        return ""
-    if value not in codes.SPATIAL_LEVELS:
-        raise Invalid(
-            _("Unknown level: %(value)s. Choose among: %(known)s")
-            % {"value": value, "known": ", ".join(codes.SPATIAL_LEVELS)}
-        )
-    return value
+datasud_frequency = _one_of(
+    vocabularies.FREQUENCIES, N_("Unknown update frequency: %(value)s. Choose among: %(known)s")
+)
+datasud_body_type = _one_of(
+    vocabularies.BODY_TYPES, N_("Unknown type of public body: %(value)s. Choose among: %(known)s")
+)
+datasud_spatial_level = _one_of(codes.SPATIAL_LEVELS, N_("Unknown level: %(value)s. Choose among: %(known)s"))
 
 
 LEVEL_MESSAGES = {
@@ -112,7 +99,7 @@ LEVEL_MESSAGES = {
 }
 
 
-def datasud_insee_code(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+def datasud_insee_code(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
     """An INSEE code of the level chosen in ``spatial_level`` (any level if none)."""
     value = data.get(key)
     if _empty(value):
@@ -131,7 +118,7 @@ def datasud_insee_code(key: Any, data: dict[Any, Any], errors: dict[Any, Any], c
     data[key] = code
 
 
-def datasud_date(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+def datasud_date(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
     """A calendar date, stored as YYYY-MM-DD."""
     value = data.get(key)
     if _empty(value):
@@ -143,7 +130,7 @@ def datasud_date(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context
     data[key] = day.isoformat()
 
 
-def datasud_temporal_end(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+def datasud_temporal_end(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
     start = codes.parse_date(data.get(("temporal_start",)))
     end = codes.parse_date(data.get(key))
     if codes.period_problem(start, end):
@@ -170,7 +157,7 @@ def datasud_licence(value: Any) -> Any:
     return value
 
 
-def datasud_system_set(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+def datasud_system_set(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
     """A field the portal sets (the publication date): what a client sends is
     ignored, the stored value is kept."""
     reference = data.get(("id",))

@@ -11,6 +11,8 @@ from pathlib import Path
 import msgspec
 import yaml
 
+from ..agreements.kinds import Text as Label  # a text in French and English
+
 EU_DATA_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 EU_FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 EU_THEMES = frozenset(
@@ -31,14 +33,6 @@ EU_THEMES = frozenset(
         "TRAN",
     }
 )
-
-
-class Label(msgspec.Struct, forbid_unknown_fields=True):
-    fr: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang.startswith("en") else self.fr
 
 
 class Theme(msgspec.Struct, forbid_unknown_fields=True):

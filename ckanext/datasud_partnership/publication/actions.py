@@ -9,20 +9,21 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict
 
-from ..agreements.actions import invalid, validate
-from ..agreements.schema import iso_date, page_size
 from ..claims import mail as claims_mail
-from ..claims import service as claims_service
-from . import chains, service
+from ..claims import queries as claims_queries
+from ..common.lookups import organization, readable
+from ..common.roles import user_of
+from ..common.validation import invalid, validate
+from . import chains, publishing
+from . import schema as S
 from .model import JournalEntry, TermsAcceptance, TermsVersion
+from .terms import acceptance as terms_acceptance
+from .terms import accepted_version, current_terms
 
 Session = model.Session
 _ = tk._
-
-
-def _v(name: str) -> Any:
-    return tk.get_validator(name)
 
 
 def _dataset(reference: str) -> model.Package:
@@ -32,7 +33,7 @@ def _dataset(reference: str) -> model.Package:
     return package
 
 
-def dataset_publish(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def dataset_publish(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a dataset: make it public (and active, if it is a draft),
     through the gate.
 
@@ -41,12 +42,7 @@ def dataset_publish(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     :param publication_declaration: ``{"personal_data": "none"|"anonymized",
         "text_version": ..., "note": ...}``, made for this publication
     """
-    schema = {
-        "id": [_v("not_empty"), _v("unicode_safe")],
-        "license_id": [_v("ignore_missing"), _v("unicode_safe")],
-        chains.DECLARATION: [_v("ignore_missing")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.dataset_publish(), context)
     package = _dataset(data["id"])
     tk.check_access("package_update", context, {"id": package.id})
     if not package.private and package.state == "active":
@@ -63,7 +59,7 @@ def dataset_publish(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     return tk.get_action("package_patch")(context, patch)
 
 
-def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def dataset_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Withdraw a published dataset: it becomes private again and keeps
     everything. The partner always may; the portal's team only with a ground.
 
@@ -72,12 +68,7 @@ def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     :param ground: for the portal's team: ``{"type": "fault", "agreement_id": ...}``,
         ``{"type": "claim", "claim_id": ...}`` or ``{"type": "takedown", "text": ...}``
     """
-    schema = {
-        "id": [_v("not_empty"), _v("unicode_safe")],
-        "reason": [_v("not_empty"), _v("unicode_safe")],
-        "ground": [_v("ignore_missing")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.dataset_withdraw(), context)
     package = _dataset(data["id"])
     if package.private or package.state != "active":
         raise invalid("id", "This dataset is not published")
@@ -88,7 +79,7 @@ def dataset_withdraw(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     )
     ground = data.get("ground")
     if isinstance(ground, dict) and ground.get("type") == "claim":  # tell whoever filed it
-        claim = claims_service.get(ground["claim_id"])
+        claim = claims_queries.get(ground["claim_id"])
         claims_mail.answered(claim, claim.messages[-1])
     return result
 
@@ -110,23 +101,11 @@ def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
-JOURNAL_FILTERS = {
-    "organization": [_v("ignore_missing"), _v("unicode_safe")],
-    "dataset": [_v("ignore_missing"), _v("unicode_safe")],
-    "action": [_v("ignore_missing"), _v("one_of")(["published", "withdrawn"])],
-    "since": [_v("ignore_missing"), iso_date],
-    "until": [_v("ignore_missing"), iso_date],
-}
-
-
-def _journal_query(context: Any, data: dict[str, Any], auth: str) -> Any:
+def _journal_query(context: Context, data: dict[str, Any], auth: str) -> Any:
     """The journal entries the filters select, once the caller may read them."""
     org_id = None
     if data.get("organization"):
-        org = model.Group.get(data["organization"])
-        if org is None or not org.is_organization:
-            raise invalid("organization", "Organization not found: %(value)s", value=data["organization"])
-        org_id = org.id
+        org_id = organization(data["organization"]).id
     tk.check_access(auth, context, {"organization_id": org_id})
     query = Session.query(JournalEntry)
     if org_id:
@@ -153,7 +132,7 @@ def _actor_names(rows: list[JournalEntry]) -> dict[str, str]:
 
 
 @tk.side_effect_free
-def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The publication journal, newest first. Partners read their
     organization's; the portal's team reads all.
 
@@ -163,12 +142,7 @@ def publication_journal_list(context: Any, data_dict: dict[str, Any]) -> dict[st
     :param since, until: ISO dates (inclusive)
     :param limit: (default 100, at most 1000), :param offset:
     """
-    schema = {
-        **JOURNAL_FILTERS,
-        "limit": [_v("default")(100), page_size],
-        "offset": [_v("default")(0), _v("natural_number_validator")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.publication_journal_list(), context)
     query = _journal_query(context, data, "publication_journal_list")
     count = query.count()
     rows = query.offset(data["offset"]).limit(data["limit"]).all()
@@ -198,11 +172,11 @@ CSV_COLUMNS = (
 
 
 @tk.side_effect_free
-def publication_journal_export(context: Any, data_dict: dict[str, Any]) -> str:
+def publication_journal_export(context: Context, data_dict: DataDict) -> str:
     """The journal entries the filters select (same filters as
     ``publication_journal_list``, no paging), newest first, as CSV text
     (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``)."""
-    data = validate(data_dict, dict(JOURNAL_FILTERS), context)
+    data = validate(data_dict, S.journal_filters(), context)
     query = _journal_query(context, data, "publication_journal_export")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -267,20 +241,14 @@ def _terms_dict(terms: TermsVersion) -> dict[str, Any]:
     }
 
 
-def terms_version_create(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def terms_version_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a new version of the portal's terms of use (sysadmins). From
     then on, each organization must accept it before publishing again."""
     tk.check_access("terms_version_create", context, data_dict)
-    schema = {
-        "version": [_v("not_empty"), _v("unicode_safe")],
-        "title": [_v("not_empty"), _v("unicode_safe")],
-        "url": [_v("not_empty"), _v("unicode_safe"), _v("url_validator")],
-        "summary": [_v("ignore_missing"), _v("unicode_safe")],
-    }
-    data = validate(data_dict, schema, context)
+    data = validate(data_dict, S.terms_version_create(), context)
     if Session.query(TermsVersion).filter_by(version=data["version"]).first():
         raise invalid("version", "This version of the terms of use already exists")
-    user = service.user_of(context)
+    user = user_of(context)
     terms = TermsVersion(published_by=user.id if user else None, **data)
     Session.add(terms)
     Session.commit()
@@ -288,61 +256,44 @@ def terms_version_create(context: Any, data_dict: dict[str, Any]) -> dict[str, A
 
 
 @tk.side_effect_free
-def terms_version_list(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+def terms_version_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """Every version of the terms of use, the one in force first."""
     tk.check_access("terms_version_list", context, data_dict)
     rows = Session.query(TermsVersion).order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
     return [_terms_dict(t) for t in rows]
 
 
-def _organization(reference: str) -> model.Group:
-    org = model.Group.get(reference)
-    if org is None or not org.is_organization:
-        raise invalid("organization", "Organization not found: %(value)s", value=reference)
-    return org
-
-
-def terms_accept(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def terms_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Accept the terms of use in force, for an organization (its admins).
 
     :param organization: id or name
     :param version: the version accepted: must be the one in force
     """
-    schema = {
-        "organization": [_v("not_empty"), _v("unicode_safe")],
-        "version": [_v("not_empty"), _v("unicode_safe")],
-    }
-    data = validate(data_dict, schema, context)
-    org = _organization(data["organization"])
+    data = validate(data_dict, S.terms_accept(), context)
+    org = organization(data["organization"])
     tk.check_access("terms_accept", context, {"organization_id": org.id})
-    terms = service.current_terms()
+    terms = current_terms()
     if terms is None or terms.version != data["version"]:
         raise invalid(
             "version",
             "The terms of use in force are version %(version)s",
             version=terms.version if terms else "-",
         )
-    if service.accepted_version(org.id, terms) is None:
-        user = service.user_of(context)
+    if accepted_version(org.id, terms) is None:
+        user = user_of(context)
         Session.add(TermsAcceptance(organization_id=org.id, terms_version_id=terms.id, accepted_by=user.id))
         Session.commit()
     return terms_status(context, {"organization": org.id})
 
 
 @tk.side_effect_free
-def terms_status(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+def terms_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Has the organization accepted the terms of use in force?"""
-    data = validate(data_dict, {"organization": [_v("not_empty"), _v("unicode_safe")]}, context)
-    org = _organization(data["organization"])
+    data = validate(data_dict, S.terms_status(), context)
+    org = organization(data["organization"])
     tk.check_access("terms_status", context, {"organization_id": org.id})
-    terms = service.current_terms()
-    acceptance = (
-        Session.query(TermsAcceptance)
-        .filter_by(organization_id=org.id, terms_version_id=terms.id)
-        .one_or_none()
-        if terms
-        else None
-    )
+    terms = current_terms()
+    acceptance = terms_acceptance(org.id, terms)
     user = Session.get(model.User, acceptance.accepted_by) if acceptance else None
     return {
         "organization": org.name,
@@ -353,8 +304,19 @@ def terms_status(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@tk.side_effect_free
+def dataset_missing_metadata(context: Context, data_dict: DataDict) -> list[dict[str, str]]:
+    """What the dataset still needs for publication: the fields the schema
+    marks ``required_for_publication`` that are empty, with their labels.
+
+    :param id: the dataset's id or name
+    """
+    return publishing.missing_for_publication(readable(context, data_dict))
+
+
 def get_actions() -> dict[str, Any]:
     return {
+        "dataset_missing_metadata": dataset_missing_metadata,
         "dataset_publish": dataset_publish,
         "dataset_withdraw": dataset_withdraw,
         "publication_journal_list": publication_journal_list,

@@ -5,27 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import authz, model
+from ckan import model
+from ckan.types import AuthResult, Context, DataDict
+
+from ..common.roles import is_partner_admin, role_in_organization
 
 _ = tk._
 
 
-def _role(context: Any, organization_id: str | None) -> str | None:
-    user = context.get("user")
-    if not user or not organization_id:
-        return None
-    return authz.users_role_for_group_or_org(organization_id, user)
-
-
-def publication_journal_list(context: Any, data_dict: Any) -> dict[str, Any]:
+def publication_journal_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Members of the organization read its journal (sysadmins read all)."""
-    if _role(context, (data_dict or {}).get("organization_id")):
+    if role_in_organization(context.get("user"), (data_dict or {}).get("organization_id")):
         return {"success": True}
     return {"success": False, "msg": _("Only the organization's members read its publication journal")}
 
 
 @tk.auth_sysadmins_check
-def terms_accept(context: Any, data_dict: Any) -> dict[str, Any]:
+def terms_accept(context: Context, data_dict: DataDict) -> AuthResult:
     """The organization accepts, through one of its admins; the portal's team
     does not accept for a partner (sysadmins are checked too)."""
     user = model.User.get(context.get("user") or "")
@@ -34,17 +30,17 @@ def terms_accept(context: Any, data_dict: Any) -> dict[str, Any]:
             "success": False,
             "msg": _("The portal's team does not accept the terms of use for a partner"),
         }
-    if _role(context, (data_dict or {}).get("organization_id")) == "admin":
+    if is_partner_admin(context.get("user"), (data_dict or {}).get("organization_id")):
         return {"success": True}
     return {"success": False, "msg": _("Only the organization's admins accept the terms of use for it")}
 
 
-def terms_version_create(context: Any, data_dict: Any) -> dict[str, Any]:
+def terms_version_create(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": _("Only the portal's administrators publish the terms of use")}
 
 
 @tk.auth_allow_anonymous_access
-def _everybody(context: Any, data_dict: Any) -> dict[str, Any]:
+def _everybody(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
 
 

@@ -19,13 +19,16 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context, DataDict
 
-from . import harvest, service
-from .service import Snapshot
+from . import gate as G
+from . import publishing, withdrawal
+from .harvest import imports as harvest
+from .publishing import Snapshot
 
 _ = tk._
 
-DECLARATION = "publication_declaration"
+DECLARATION = G.DECLARATION_FIELD
 WITHDRAWAL = "publication_withdrawal"  # {"reason": ..., "ground": {...}}
 PATH = "datasud_publication_path"  # context key: which way the change came
 
@@ -35,7 +38,7 @@ def _snapshot(reference: str | None) -> Snapshot | None:
     return Snapshot.of(package) if package is not None else None
 
 
-def _apply(context: Any, before: Snapshot | None, package: model.Package, extra: dict[str, Any]) -> None:
+def _apply(context: Context, before: Snapshot | None, package: model.Package, extra: dict[str, Any]) -> None:
     after = Snapshot.of(package)
     if extra["action"] == "package_delete":  # CKAN calls the hook just before deleting
         after = dataclasses.replace(after, state="deleted")
@@ -45,29 +48,23 @@ def _apply(context: Any, before: Snapshot | None, package: model.Package, extra:
         return
     path = context.get(PATH) or extra["action"]
     was_published = before is not None and before.published
-    if after.published and was_published and before.license_id != after.license_id:
-        raise tk.ValidationError(
-            {
-                "license_id": [
-                    _(
-                        "The licence of a published dataset does not change: withdraw it, "
-                        "then publish it again under the new licence"
-                    )
-                ]
-            }
-        )
+    licence_changed = G.licence_change_unmet(
+        was_published, before.license_id if before else None, after.published, after.license_id
+    )
+    if licence_changed is not None:
+        raise publishing.refusal([licence_changed])
     harvest_object = harvest.importing_object(context, package)
     if harvest_object is not None:  # a harvest import: published or kept private, never refused
         harvest.apply_import(context, before, package, harvest_object)
         return
     if after.published and not was_published:
-        service.publish_checked(context, package, extra.get(DECLARATION), path)
+        publishing.publish_checked(context, package, extra.get(DECLARATION), path)
     elif after.published and was_published:
         if before.owner_org != after.owner_org:  # a new publication, by another organization
-            service.publish_checked(context, package, extra.get(DECLARATION), path)
+            publishing.publish_checked(context, package, extra.get(DECLARATION), path)
     elif was_published and not after.published:
-        withdrawal = extra.get(WITHDRAWAL) or {}
-        service.withdraw_checked(context, package, withdrawal.get("reason"), withdrawal.get("ground"), path)
+        asked = extra.get(WITHDRAWAL) or {}
+        withdrawal.withdraw_checked(context, package, asked.get("reason"), asked.get("ground"), path)
 
 
 STASH = "datasud_publication"  # context key: what the chained action saw before
@@ -76,9 +73,7 @@ STASH = "datasud_publication"  # context key: what the chained action saw before
 _guarding: contextvars.ContextVar[bool] = contextvars.ContextVar("datasud_guarding", default=False)
 
 
-def _guarded(
-    action: str, original: Any, context: Any, data_dict: dict[str, Any], reference: str | None
-) -> Any:
+def _guarded(action: str, original: Any, context: Context, data_dict: DataDict, reference: str | None) -> Any:
     """Run CKAN's action with what the gate needs stashed in the context; the
     gate itself runs in ``after_change``, before CKAN commits. On refusal the
     whole transaction is rolled back: nothing changes."""
@@ -100,7 +95,7 @@ def _guarded(
         context.pop(STASH, None)
 
 
-def after_change(context: Any, pkg_dict: dict[str, Any]) -> None:
+def after_change(context: Context, pkg_dict: dict[str, Any]) -> None:
     """Called by the IPackageController hooks, after CKAN saved the dataset
     and before it commits: judge the change."""
     stash = context.get(STASH)
@@ -116,24 +111,29 @@ def after_change(context: Any, pkg_dict: dict[str, Any]) -> None:
 
 
 @tk.chained_action
-def package_create(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
-    return _guarded("package_create", original, context, data_dict, None)
+def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    result = _guarded("package_create", original, context, data_dict, None)
+    package = model.Package.get(result.get("id") or "") if isinstance(result, dict) else None
+    if package is not None and package.type != "harvest" and (package.state != "active" or package.private):
+        # a draft: what publication will still ask for
+        result = {**result, "missing_for_publication": publishing.missing_for_publication(package)}
+    return result
 
 
 @tk.chained_action
-def package_update(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     return _guarded(
         "package_update", original, context, data_dict, data_dict.get("id") or data_dict.get("name")
     )
 
 
 @tk.chained_action
-def package_delete(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     return _guarded("package_delete", original, context, data_dict, data_dict.get("id"))
 
 
 @tk.chained_action
-def package_owner_org_update(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def package_owner_org_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Moving a dataset: CKAN's action has no dataset hook, so the check runs
     here, between CKAN's change and the commit."""
     if _guarding.get():
@@ -154,7 +154,7 @@ def package_owner_org_update(original: Any, context: Any, data_dict: dict[str, A
 
 
 @tk.chained_action
-def bulk_update_public(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+def bulk_update_public(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The organization's "Make public": each dataset goes through the gate on
     its own; those that pass are published, the others are reported."""
     tk.check_access("bulk_update_public", context, data_dict)
@@ -185,7 +185,7 @@ def bulk_update_public(original: Any, context: Any, data_dict: dict[str, Any]) -
         )
 
 
-def _fresh(context: Any) -> dict[str, Any]:
+def _fresh(context: Context) -> dict[str, Any]:
     keys = ("user", "auth_user_obj", "ignore_auth", PATH)
     return {key: context[key] for key in keys if key in context}
 

@@ -12,12 +12,10 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from ..common.messages import N_
+
 PERSONAL_DATA = ("none", "anonymized")
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation; the caller translates it."""
-    return message
+DECLARATION_FIELD = "publication_declaration"  # the field a client sends it in
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,32 +60,30 @@ def parse_declaration(value: Any) -> tuple[Declaration | None, list[Unmet]]:
     if value in (None, "", {}):
         return None, []
     if not isinstance(value, dict):
-        return None, [
-            Unmet("declaration", "publication_declaration", N_("The declaration must be an object"))
-        ]
+        return None, [Unmet("declaration", DECLARATION_FIELD, N_("The declaration must be an object"))]
     problems = []
     personal = value.get("personal_data")
     if personal not in PERSONAL_DATA:
         problems.append(
             Unmet(
                 "declaration",
-                "publication_declaration",
+                DECLARATION_FIELD,
                 N_("personal_data must be one of: %(values)s"),
                 {"values": ", ".join(PERSONAL_DATA)},
             )
         )
     version = value.get("text_version")
     if not isinstance(version, str) or not version.strip():
-        problems.append(Unmet("declaration", "publication_declaration", N_("text_version is missing")))
+        problems.append(Unmet("declaration", DECLARATION_FIELD, N_("text_version is missing")))
     note = value.get("note") or ""
     if not isinstance(note, str):
-        problems.append(Unmet("declaration", "publication_declaration", N_("note must be a text")))
+        problems.append(Unmet("declaration", DECLARATION_FIELD, N_("note must be a text")))
         note = ""
     if personal == "anonymized" and not note.strip():
         problems.append(
             Unmet(
                 "declaration",
-                "publication_declaration",
+                DECLARATION_FIELD,
                 N_("Say in a note how the personal data was anonymized"),
             )
         )
@@ -118,23 +114,7 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
                 {"licence": facts.licence_id, "licences": ", ".join(sorted(facts.open_licences))},
             )
         )
-    if facts.declaration is None:
-        unmet.append(
-            Unmet(
-                "declaration",
-                "publication_declaration",
-                N_("Declare that the data holds no personal data, or that it was anonymized"),
-            )
-        )
-    elif facts.declaration.text_version != facts.declaration_version:
-        unmet.append(
-            Unmet(
-                "declaration",
-                "publication_declaration",
-                N_("The declaration was made on text version %(given)s; the current version is %(current)s"),
-                {"given": facts.declaration.text_version, "current": facts.declaration_version},
-            )
-        )
+    unmet.extend(declaration_unmet(facts.declaration, facts.declaration_version))
     if facts.terms_version is not None and facts.terms_accepted != facts.terms_version:
         unmet.append(
             Unmet(
@@ -154,6 +134,53 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
             )
         )
     return unmet
+
+
+def declaration_is_current(text_version: str | None, current_version: str) -> bool:
+    """Does a declaration made on ``text_version`` of the declaration text
+    still count? Only on the version in force: raising the version makes
+    every older declaration stale."""
+    return text_version == current_version
+
+
+def declaration_unmet(declaration: Declaration | None, current_version: str) -> list[Unmet]:
+    """Why the publisher's declaration does not count (empty: it counts)."""
+    if declaration is None:
+        return [
+            Unmet(
+                "declaration",
+                DECLARATION_FIELD,
+                N_("Declare that the data holds no personal data, or that it was anonymized"),
+            )
+        ]
+    if not declaration_is_current(declaration.text_version, current_version):
+        return [
+            Unmet(
+                "declaration",
+                DECLARATION_FIELD,
+                N_("The declaration was made on text version %(given)s; the current version is %(current)s"),
+                {"given": declaration.text_version, "current": current_version},
+            )
+        ]
+    return []
+
+
+def licence_change_unmet(
+    was_published: bool, licence_before: str | None, is_published: bool, licence_after: str | None
+) -> Unmet | None:
+    """The licence of a published dataset does not change in place (seed
+    000, art. 3): to change it, withdraw, then publish again under the new
+    one, which makes a new record."""
+    if was_published and is_published and licence_before != licence_after:
+        return Unmet(
+            "licence",
+            "license_id",
+            N_(
+                "The licence of a published dataset does not change: withdraw it, "
+                "then publish it again under the new licence"
+            ),
+        )
+    return None
 
 
 def missing_metadata(dataset: dict[str, Any], required: Iterable[str]) -> tuple[str, ...]:

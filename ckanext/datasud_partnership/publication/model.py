@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
-from ..agreements.model import PREFIX, _now
+from ..common.tables import PREFIX, utcnow
 
 
 class JournalEntry(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -23,7 +23,7 @@ class JournalEntry(tk.BaseModel):  # type: ignore[misc, valid-type]
     declaration = Column(JSONB)
     agreement_id = Column(Text)  # the agreement in force at that moment
     actor = Column(Text)  # user id
-    timestamp = Column(DateTime, nullable=False, default=_now, index=True)
+    timestamp = Column(DateTime, nullable=False, default=utcnow, index=True)
     reason = Column(Text)
     # withdrawals by the portal: {"type": "fault"|"claim"|"takedown", "agreement_id"|"claim_id"|"text": ...}
     ground = Column(JSONB)
@@ -40,7 +40,7 @@ class TermsVersion(tk.BaseModel):  # type: ignore[misc, valid-type]
     title = Column(Text, nullable=False)
     url = Column(Text, nullable=False)
     summary = Column(Text)
-    published_at = Column(DateTime, nullable=False, default=_now)
+    published_at = Column(DateTime, nullable=False, default=utcnow)
     published_by = Column(Text)
 
 
@@ -52,4 +52,4 @@ class TermsAcceptance(tk.BaseModel):  # type: ignore[misc, valid-type]
     organization_id = Column(Text, nullable=False, index=True)
     terms_version_id = Column(Integer, ForeignKey(PREFIX + "terms_version.id"), nullable=False)
     accepted_by = Column(Text, nullable=False)
-    accepted_at = Column(DateTime, nullable=False, default=_now)
+    accepted_at = Column(DateTime, nullable=False, default=utcnow)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask import Blueprint, Response, request
 from ..agreements import kinds as K
 from . import helpers as H
 from .answers import call
-from .views import _form
+from .shared import form_data, harvest_outcomes_context
 
 _ = tk._
 
@@ -90,6 +91,22 @@ def _filters() -> tuple[dict[str, Any], dict[str, str]]:
     return data, args
 
 
+def _listing_page(
+    action: str, page: int, per_page: int, shown: Callable[..., str], filters: dict[str, Any]
+) -> str:
+    """One page of a list action's results, shown by ``shown(listed,
+    errors)``; a filter the action refuses is shown in place, over no results."""
+    listed = call(
+        action,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
+        invalid_status=200,
+        **filters,
+    )
+    return shown(listed, {})
+
+
 @blueprint.route("/")
 def index() -> Any:
     _sysadmins_only()
@@ -111,15 +128,7 @@ def index() -> Any:
             },
         )
 
-    listed = call(
-        "agreement_list",
-        limit=per_page,
-        offset=(page - 1) * per_page,
-        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
-        invalid_status=200,
-        **data,
-    )
-    return shown(listed, {})
+    return _listing_page("agreement_list", page, per_page, shown, data)
 
 
 @blueprint.route("/agreements.csv")
@@ -162,7 +171,7 @@ def new() -> Any:
     _sysadmins_only()
     if request.method == "GET":
         return _new_page(values={"organization": request.args.get("organization", "")})
-    form = _form()
+    form = form_data()
     data = {key: form[key] for key in CREATE_FIELDS if form.get(key)}
     created = call("agreement_create", invalid=lambda errors: _new_page(errors, form), **data)
     tk.h.flash_success(_("The agreement is created."))
@@ -207,7 +216,7 @@ def operate(id: str, operation: str) -> Any:
     _sysadmins_only()
     if operation not in OPERATIONS:
         return tk.abort(404)
-    form = _form()
+    form = form_data()
     data: dict[str, Any] = {key: form[key] for key in OPERATIONS[operation] if form.get(key)}
     if operation == "notice_serve" and data.get("breaches"):
         data["breaches"] = [line for line in data["breaches"].splitlines() if line.strip()]
@@ -304,7 +313,7 @@ def edit(id: str) -> Any:
     before = _edit_values(agreement)
     if request.method == "GET":
         return _edit_page(agreement, {}, before)
-    form = {key: (value or "").strip() for key, value in _form().items() if isinstance(value, str)}
+    form = {key: (value or "").strip() for key, value in form_data().items() if isinstance(value, str)}
     data: dict[str, Any] = {
         key: form.get(key, "") for key in EDIT_FIELDS if key in form and form[key] != before[key]
     }
@@ -331,7 +340,7 @@ def document(id: str) -> Any:
     """``agreement_document_add`` from a multipart form: a title and either a
     URL or a PDF file (the action checks which, the type and the size)."""
     _sysadmins_only()
-    form = _form()
+    form = form_data()
     data: dict[str, Any] = {"title": form.get("title") or "", "url": form.get("url") or ""}
     upload = request.files.get("upload")
     if upload is not None and upload.filename:
@@ -360,7 +369,7 @@ def terms() -> Any:
     _sysadmins_only()
     if request.method == "GET":
         return _terms_page()
-    form = _form()
+    form = form_data()
     data = {key: form[key] for key in ("version", "title", "url", "summary") if form.get(key)}
     call("terms_version_create", invalid=lambda errors: _terms_page(errors, form), **data)
     tk.h.flash_success(
@@ -395,15 +404,7 @@ def claims() -> Any:
             },
         )
 
-    listed = call(
-        "claim_list",
-        limit=CLAIMS_PER_PAGE,
-        offset=(page - 1) * CLAIMS_PER_PAGE,
-        invalid=lambda errors: shown({"count": 0, "results": []}, errors),
-        invalid_status=200,
-        **filters,
-    )
-    return shown(listed, {})
+    return _listing_page("claim_list", page, CLAIMS_PER_PAGE, shown, filters)
 
 
 # -- what harvesting did, portal-wide ------------------------------------------------------
@@ -412,6 +413,4 @@ def harvest_outcomes() -> Any:
     """Every harvest source of the portal and what its last imports did to
     each dataset (``harvest_publication_list``), filtered by outcome."""
     _sysadmins_only()
-    from .views import harvest_outcomes_context
-
     return tk.render("datasud_ui/admin_harvest_outcomes.html", harvest_outcomes_context(None))

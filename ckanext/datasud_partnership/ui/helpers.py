@@ -10,8 +10,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ..agreements import rules as R
 from ..agreements.rules import IN_FORCE_STATUSES
-from ..publication import service
+from ..common import settings
+from ..common.language import current_language, localized
 from .answers import context as _context
 from .answers import may
 
@@ -103,14 +105,6 @@ def operation_done_label(operation: str) -> str:
     }.get(operation, operation)
 
 
-def localized(value: Any) -> str:
-    """A ``{"fr": ..., "en": ...}`` text in the user's language."""
-    if not isinstance(value, dict):
-        return "" if value is None else str(value)
-    lang = (tk.h.lang() or "fr").split("_")[0]
-    return str(value.get(lang) or value.get("fr") or next(iter(value.values()), ""))
-
-
 def kind_phases(kind_name: str | None) -> list[dict[str, Any]]:
     """The phases of an agreement kind, in order, each title in the user's
     language (``agreement_kind_list``)."""
@@ -188,12 +182,26 @@ def agreement_in_force(agreement: dict[str, Any]) -> bool:
 
 
 def running_notice(agreement: dict[str, Any]) -> dict[str, Any] | None:
-    """The formal notice the agreement's status says is running (the last
-    one not lifted)."""
-    if agreement.get("status") != "in_force_under_notice":
+    """The formal notice running while the agreement is under notice, on the
+    day it was read as of (``as_of``), by the rules' own test
+    (``rules.Notice.running_on``)."""
+    if agreement.get("status") != R.UNDER_NOTICE:
         return None
-    running = [n for n in agreement.get("notices") or [] if not n.get("lifted_on")]
-    return running[-1] if running else None
+    day = dt.date.fromisoformat(agreement.get("as_of") or dt.date.today().isoformat())
+    pairs = [
+        (
+            R.Notice(
+                dt.date.fromisoformat(n["served_on"]),
+                dt.date.fromisoformat(n["deadline"]),
+                n.get("served_by") or "operator",
+                dt.date.fromisoformat(n["lifted_on"]) if n.get("lifted_on") else None,
+            ),
+            n,
+        )
+        for n in agreement.get("notices") or []
+    ]
+    running = R.running_notice([rule for rule, _notice in pairs], day)
+    return next((notice for rule, notice in pairs if rule is running), None)
 
 
 def licence_title(licence_id: str | None) -> str:
@@ -206,11 +214,20 @@ def licence_title(licence_id: str | None) -> str:
 
 def open_licence_options() -> list[tuple[str, str]]:
     """The portal's open licences (its setting), with their titles."""
-    return [(licence_id, licence_title(licence_id)) for licence_id in sorted(service.open_licences())]
+    return [(licence_id, licence_title(licence_id)) for licence_id in sorted(settings.open_licences())]
 
 
 def declaration_version() -> str:
-    return service.declaration_version()
+    return settings.declaration_version()
+
+
+def harvest_declaration(source_id: str) -> dict[str, Any] | None:
+    """The harvest source's declaration as ``harvest_source_declaration_show``
+    gives it, if the current user may read it (the source's form)."""
+    try:
+        return tk.get_action("harvest_source_declaration_show")({}, {"id": source_id})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return None
 
 
 def publication_checklist(pkg: dict[str, Any]) -> dict[str, Any]:
@@ -295,7 +312,7 @@ def render_amount(value: str | None, currency: str | None = "EUR") -> str:
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    return format_currency(amount, currency or "EUR", locale=tk.h.lang() or "fr")
+    return format_currency(amount, currency or "EUR", locale=current_language())
 
 
 def get_helpers() -> dict[str, Any]:
@@ -308,6 +325,7 @@ def get_helpers() -> dict[str, Any]:
         "datasud_running_notice": running_notice,
         "datasud_licence_title": licence_title,
         "datasud_declaration_version": declaration_version,
+        "datasud_harvest_declaration": harvest_declaration,
         "datasud_render_date": render_date,
         "datasud_render_amount": render_amount,
         "datasud_render_datetime": render_datetime,

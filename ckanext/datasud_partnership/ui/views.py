@@ -12,12 +12,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.lib import munge
-from ckan.lib.navl.dictization_functions import unflatten
-from ckan.logic import clean_dict, tuplize_dict
 from flask import Blueprint, request
 
+from ..claims.model import KINDS as CLAIM_KINDS
 from . import helpers as H
-from .answers import call, context, errors_of, may
+from .answers import call, context, may
+from .shared import form_data, harvest_outcomes_context
 
 _ = tk._
 
@@ -26,10 +26,6 @@ organization = Blueprint("datasud_organization", __name__, url_prefix="/organiza
 deposit = Blueprint("datasud_deposit", __name__, url_prefix="/deposit")
 
 JOURNAL_FILTERS = ("action", "since", "until", "dataset")
-
-
-def _form() -> dict[str, Any]:
-    return clean_dict(unflatten(tuplize_dict(dict(request.form.items()))))
 
 
 def _dataset_or_abort(reference: str) -> dict[str, Any]:
@@ -65,7 +61,7 @@ def _publish(reference: str, template: str, done: Any) -> Any:
         return tk.abort(403, _("Only the organization's publishers may publish this dataset"))
     if request.method == "GET":
         return _publish_page(pkg, template)
-    form = _form()
+    form = form_data()
     declaration: dict[str, Any] = {"text_version": form.get("text_version") or ""}
     if form.get("personal_data"):
         declaration["personal_data"] = form["personal_data"]
@@ -103,7 +99,7 @@ def withdraw(id: str) -> Any:
     extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset"}
     if request.method == "GET":
         return tk.render("datasud_ui/withdraw.html", {**extra, "errors": {}, "values": {}})
-    form = _form()
+    form = form_data()
     call(
         "dataset_withdraw",
         id=pkg["id"],
@@ -133,9 +129,6 @@ def dataset_journal(id: str) -> Any:
 
 
 # -- the dataset: report a problem (a claim) ---------------------------------------------
-CLAIM_KINDS = ("personal_data", "inaccurate", "outdated", "rights", "other")
-
-
 @dataset.route("/claim/<id>", methods=["GET", "POST"])
 def claim(id: str) -> Any:
     pkg = _dataset_or_abort(id)
@@ -144,7 +137,7 @@ def claim(id: str) -> Any:
     extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset", "kinds": CLAIM_KINDS}
     if request.method == "GET":
         return tk.render("datasud_ui/claim_new.html", {**extra, "errors": {}, "values": {}})
-    form = _form()
+    form = form_data()
     call(
         "claim_create",
         dataset=pkg["id"],
@@ -212,7 +205,7 @@ def convention(id: str) -> Any:
 @organization.route("/convention/<id>/observations", methods=["POST"])
 def convention_observations(id: str) -> Any:
     group = _organization_or_abort(id)
-    form = _form()
+    form = form_data()
     call(
         "agreement_notice_answer",
         id=form.get("agreement_id") or "",
@@ -261,7 +254,7 @@ def bulk_publish(id: str) -> Any:
     """The bulk "Make public" with the declaration; each refused dataset is
     listed with the action's reasons."""
     group = _organization_or_abort(id)
-    form = _form()
+    form = form_data()
     datasets = [key[len("dataset_") :] for key in request.form if key.startswith("dataset_")]
     data: dict[str, Any] = {"datasets": datasets, "org_id": group["id"]}
     if form.get("personal_data"):
@@ -332,7 +325,7 @@ def claim_operate(id: str, claim_id: str, operation: str) -> Any:
     group = _organization_or_abort(id)
     if operation not in ("answer", "resolve"):
         return tk.abort(404)
-    form = _form()
+    form = form_data()
     data: dict[str, Any] = {"id": claim_id, "text": form.get("text") or ""}
     if operation == "resolve":
         data["outcome"] = form.get("outcome") or ""
@@ -350,7 +343,7 @@ def claim_operate(id: str, claim_id: str, operation: str) -> Any:
 def convention_terminate(id: str) -> Any:
     """The termination the partner may record alone (the kind says which)."""
     group = _organization_or_abort(id)
-    form = _form()
+    form = form_data()
     data = {
         key: form[key] for key in ("id", "mode", "requested_on", "effective_on", "reason") if form.get(key)
     }
@@ -380,7 +373,7 @@ def terms(id: str) -> Any:
     group = _organization_or_abort(id)
     if request.method == "GET":
         return _terms(group)
-    form = _form()
+    form = form_data()
     call(
         "terms_accept",
         organization=group["id"],
@@ -389,58 +382,6 @@ def terms(id: str) -> Any:
     )
     tk.h.flash_success(_("The terms of use are accepted for your organization."))
     return tk.redirect_to("datasud_organization.terms", id=group["name"])
-
-
-# -- what harvesting did ---------------------------------------------------------------------
-HARVEST_OUTCOMES = ("published", "private", "withdrawn", "private_at_source")
-HARVEST_PER_PAGE = 50
-
-
-def harvest_outcomes_context(group: dict[str, Any] | None) -> dict[str, Any]:
-    """The harvest sources of an organization (or of the portal), each with
-    what its last imports did to its datasets and why
-    (``harvest_publication_list``), filtered by outcome and source."""
-    filters = {key: request.args[key] for key in ("outcome", "source") if request.args.get(key)}
-    page = max(tk.h.get_page_number(request.args), 1)
-    fq = "+dataset_type:harvest" + (f' +owner_org:"{group["id"]}"' if group else "")
-    sources = call("package_search", fq=fq, include_private=True, rows=1000, sort="title_string asc")[
-        "results"
-    ]
-    errors: dict[str, list[str]] = {}
-    shown = []
-    for source in sources:
-        if filters.get("source") and filters["source"] not in (source["name"], source["id"]):
-            continue
-        paged = bool(filters.get("source"))
-        data = {
-            "id": source["id"],
-            "limit": HARVEST_PER_PAGE,
-            "offset": (page - 1) * HARVEST_PER_PAGE if paged else 0,
-            **({"outcome": filters["outcome"]} if filters.get("outcome") else {}),
-        }
-        try:
-            listed = tk.get_action("harvest_publication_list")(context(), data)
-        except tk.ValidationError as error:
-            # a filter the action refuses (the same for every source): said once, in place
-            errors = errors_of(error)
-            shown = []
-            break
-        shown.append({"source": source, "listed": listed})
-    ids = [row["dataset_id"] for item in shown for row in item["listed"]["results"]]
-    organizations = {}
-    if group is None:
-        organizations = {o["id"]: o for o in call("organization_list", all_fields=True, limit=1000)}
-    return {
-        "sources": shown,
-        "all_sources": sources,
-        "datasets": H.dataset_names(ids),
-        "organizations": organizations,
-        "filters": filters,
-        "outcomes": HARVEST_OUTCOMES,
-        "errors": errors,
-        "page": page,
-        "per_page": HARVEST_PER_PAGE,
-    }
 
 
 @organization.route("/harvest/<id>")
@@ -480,7 +421,7 @@ def deposit_file() -> Any:
         if not orgs:
             return tk.abort(403, _("You are not a publisher of any organization"))
         return tk.render("datasud_ui/deposit_file.html", page)
-    form = _form()
+    form = form_data()
     upload = request.files.get("upload")
     has_upload = bool(upload and upload.filename)
     errors: dict[str, list[str]] = {}
@@ -524,7 +465,7 @@ def describe(id: str) -> Any:
     page = {"pkg": pkg, "step": 2, "errors": {}, "values": H.described_values(pkg)}
     if request.method == "GET":
         return tk.render("datasud_ui/deposit_describe.html", page)
-    form = _form()
+    form = form_data()
     themes = request.form.getlist("theme")
     patch: dict[str, Any] = {key: form[key] for key in DESCRIBED if form.get(key)}
     patch["theme"] = themes
@@ -547,17 +488,3 @@ def publish_step(id: str) -> Any:
         "datasud_ui/deposit_publish.html",
         lambda pkg: tk.redirect_to("dataset.read", id=pkg["name"]),
     )
-
-
-def blueprints() -> list[Blueprint]:
-    from . import admin
-
-    return [
-        dataset,
-        organization,
-        deposit,
-        admin.blueprint,
-        admin.terms_blueprint,
-        admin.claims_blueprint,
-        admin.harvest_blueprint,
-    ]

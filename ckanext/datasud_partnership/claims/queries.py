@@ -5,7 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ..agreements.model import _now
+from ..common.tables import utcnow
 from .model import CLOSED, OPEN, OUTCOMES, Claim, ClaimMessage
 
 Session = model.Session
@@ -32,7 +32,7 @@ def citable(claim_id: str, dataset_id: str) -> Claim:
 def close(claim: Claim, user: model.User, outcome: str, text: str) -> ClaimMessage:
     """Close the claim with its outcome and a last message (not committed)."""
     assert outcome in OUTCOMES
-    now = _now()
+    now = utcnow()
     message = ClaimMessage(claim_id=claim.id, author=user.id, text=text, outcome=outcome, written_at=now)
     Session.add(message)
     claim.status = CLOSED

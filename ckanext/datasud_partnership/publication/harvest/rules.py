@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from .gate import N_, Unmet
+from ..gate import DECLARATION_FIELD, N_, Unmet, declaration_is_current
 
 # What a harvest import did to one dataset (the record the organization reads)
 PUBLISHED = "published"  # public after the import, on the strength of the source's declaration
@@ -46,7 +46,7 @@ def declaration_unmet(
     """Why the source's declaration does not count (empty: it counts), given
     the source's organization, the declaration text and the terms of use in
     force now."""
-    field = "publication_declaration"
+    field = DECLARATION_FIELD
     if declaration is None:
         return [
             Unmet(
@@ -71,7 +71,7 @@ def declaration_unmet(
                 ),
             )
         )
-    if declaration.text_version != text_version:
+    if not declaration_is_current(declaration.text_version, text_version):
         unmet.append(
             Unmet(
                 "declaration",

@@ -1,7 +1,9 @@
-"""A dataset's publication status, read from the journal.
+"""The publication journal: every publication and withdrawal, append-only,
+and the status fields read from it.
 
-Added to ``package_show`` (and so to the API, the pages and search results)
-and to the search index, so that organization pages facet on it:
+The status fields are added to ``package_show`` (and so to the API, the
+pages and search results) and to the search index, so that organization
+pages facet on them:
 
 - ``publication_status``: ``draft`` (CKAN's draft state), ``published``
   (active and public), ``withdrawn`` (published once, private again) or
@@ -15,13 +17,72 @@ The journal is the only source: nothing a client sends can set these.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from ckan import model
+from ckan.types import Context
 from sqlalchemy import text
 
+from ..common.roles import user_of
+from ..common.tables import utcnow
+from . import gate as G
 from .model import JournalEntry
+
+Session = model.Session
+
+
+def record(
+    package: model.Package,
+    action: str,
+    context: Context,
+    path: str,
+    declaration: G.Declaration | None = None,
+    agreement_id: str | None = None,
+    reason: str | None = None,
+    ground: dict[str, Any] | None = None,
+    declared: dict[str, Any] | None = None,
+    actor_id: str | None = None,
+) -> JournalEntry:
+    """``declared`` and ``actor_id``: a declaration made beforehand (a harvest
+    source's) and the user it is on the strength of, in place of the caller's."""
+    user = user_of(context)
+    now = utcnow()
+    if declared is None and declaration is not None:
+        declared = {
+            **dataclasses.asdict(declaration),
+            "declared_by": user.name if user else None,
+            "declared_at": now.isoformat(),
+        }
+    entry = JournalEntry(
+        dataset_id=package.id,
+        organization_id=package.owner_org,
+        action=action,
+        licence_id=package.license_id,
+        declaration=declared,
+        agreement_id=agreement_id,
+        actor=actor_id or (user.id if user else None),
+        timestamp=now,
+        reason=reason,
+        ground=ground,
+        path=path,
+    )
+    Session.add(entry)
+    return entry
+
+
+def last_action(dataset_id: str) -> str | None:
+    """The dataset's last journal entry's action (``published``,
+    ``withdrawn``), None if it has none."""
+    row = (
+        Session.query(JournalEntry.action)
+        .filter_by(dataset_id=dataset_id)
+        .order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
+        .first()
+    )
+    return row[0] if row else None
+
 
 FIELDS = ("publication_status", "published_licence_id", "publication_date", "last_publication_date")
 

@@ -13,7 +13,7 @@ reasons are recorded for the organization (``HarvestOutcome``, read through
 The declaration of a harvest source is made by an admin of the source's
 organization, with ``publication_declaration`` on ``harvest_source_create``,
 ``harvest_source_update``, ``harvest_source_patch`` or with
-``harvest_source_declare``. The rules are in ``harvest_rules.py``.
+``harvest_source_declare``. The rules are in ``rules.py``.
 """
 
 from __future__ import annotations
@@ -23,65 +23,23 @@ from typing import Any
 
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
-from ckan import authz, model
-from sqlalchemy import Column, DateTime, Integer, Text, and_, or_
-from sqlalchemy.dialects.postgresql import JSONB
+from ckan import model
+from ckan.types import Context
+from sqlalchemy import and_, or_
 
-from ..agreements.model import PREFIX, _now
-from . import gate as G
-from . import harvest_rules as R
-from . import service
-from .model import JournalEntry
-from .service import Snapshot
+from ...common import settings
+from ...common.roles import is_partner_admin, is_publisher, user_of
+from ...common.tables import utcnow
+from .. import gate as G
+from .. import journal, publishing
+from ..publishing import Snapshot
+from ..terms import current_terms
+from . import rules as R
+from .model import HarvestDeclaration, HarvestOutcome
 
 Session = model.Session
 _ = tk._
-FIELD = "publication_declaration"
-
-
-class HarvestDeclaration(tk.BaseModel):  # type: ignore[misc, valid-type]
-    """A personal-data declaration made for a harvest source. Rows are only
-    added: the newest of a source is the one that counts (if it still does)."""
-
-    __tablename__ = PREFIX + "harvest_declaration"
-
-    id = Column(Integer, primary_key=True, autoincrement=True)
-    source_id = Column(Text, nullable=False, index=True)  # the harvest source (a dataset id)
-    organization_id = Column(Text, nullable=False)
-    personal_data = Column(Text, nullable=False)  # none | anonymized
-    text_version = Column(Text, nullable=False)  # of the declaration text
-    note = Column(Text)
-    terms_version = Column(Text)  # the terms of use in force then (None: none published)
-    declared_by = Column(Text, nullable=False)  # user id
-    declared_at = Column(DateTime, nullable=False, default=_now)
-
-    def as_rule(self) -> R.SourceDeclaration:
-        return R.SourceDeclaration(
-            organization_id=self.organization_id,
-            personal_data=self.personal_data,
-            text_version=self.text_version,
-            terms_version=self.terms_version,
-            declared_by=self.declared_by,
-            declared_at=self.declared_at,
-            note=self.note or "",
-        )
-
-
-class HarvestOutcome(tk.BaseModel):  # type: ignore[misc, valid-type]
-    """What the last harvest import did to a dataset, and why: one row per
-    dataset, replaced at each import."""
-
-    __tablename__ = PREFIX + "harvest_outcome"
-
-    dataset_id = Column(Text, primary_key=True)
-    organization_id = Column(Text, index=True)
-    source_id = Column(Text, nullable=False, index=True)
-    harvest_job_id = Column(Text)
-    harvest_object_id = Column(Text)
-    outcome = Column(Text, nullable=False)  # harvest_rules.OUTCOMES
-    # [{"condition", "field", "message" (English msgid), "params"}]: translated when read
-    reasons = Column(JSONB, nullable=False, default=list)
-    at = Column(DateTime, nullable=False, default=_now)
+FIELD = G.DECLARATION_FIELD
 
 
 # -- the declaration of a source --------------------------------------------------
@@ -101,11 +59,11 @@ def declaration_problems(
     read) does not count now for a dataset of ``organization_id`` (by
     default: the source's organization)."""
     row = row or current_declaration(source.id)
-    terms = service.current_terms()
+    terms = current_terms()
     return R.declaration_unmet(
         row.as_rule() if row else None,
         organization_id or source.owner_org,
-        service.declaration_version(),
+        settings.declaration_version(),
         terms.version if terms else None,
     )
 
@@ -114,20 +72,17 @@ def may_declare(user: model.User | None, organization_id: str | None) -> bool:
     """An admin of the source's organization, with a publishing role; a
     sysadmin only where sysadmins may publish (same rule as publishing)."""
     if user is not None and user.sysadmin:
-        return service.sysadmins_may_publish()
-    return (
-        service.is_publisher(user, organization_id)
-        and authz.users_role_for_group_or_org(organization_id, user.name) == "admin"
-    )
+        return settings.sysadmins_may_publish()
+    return is_publisher(user, organization_id) and is_partner_admin(user, organization_id)
 
 
-def declare(context: Any, source: model.Package, value: Any) -> HarvestDeclaration:
+def declare(context: Context, source: model.Package, value: Any) -> HarvestDeclaration:
     """Record the declaration ``value`` for the harvest source ``source``, in
     the caller's transaction; a ValidationError on ``publication_declaration``
     otherwise (the caller rolls back: nothing changes)."""
     if not source.owner_org:
         raise tk.ValidationError({FIELD: [_("The harvest source belongs to no organization")]})
-    if not may_declare(service.user_of(context), source.owner_org):
+    if not may_declare(user_of(context), source.owner_org):
         raise tk.ValidationError(
             {
                 FIELD: [
@@ -139,28 +94,11 @@ def declare(context: Any, source: model.Package, value: Any) -> HarvestDeclarati
             }
         )
     declaration, problems = G.parse_declaration(value)
-    if declaration is None and not problems:
-        problems = [
-            G.Unmet(
-                "declaration",
-                FIELD,
-                G.N_("Declare that the data holds no personal data, or that it was anonymized"),
-            )
-        ]
-    if declaration is not None and declaration.text_version != service.declaration_version():
-        problems.append(
-            G.Unmet(
-                "declaration",
-                FIELD,
-                G.N_(
-                    "The declaration was made on text version %(given)s; the current version is %(current)s"
-                ),
-                {"given": declaration.text_version, "current": service.declaration_version()},
-            )
-        )
+    if not problems:
+        problems = G.declaration_unmet(declaration, settings.declaration_version())
     if problems:
-        raise service.refusal(problems)
-    terms = service.current_terms()
+        raise publishing.refusal(problems)
+    terms = current_terms()
     row = HarvestDeclaration(
         source_id=source.id,
         organization_id=source.owner_org,
@@ -168,14 +106,14 @@ def declare(context: Any, source: model.Package, value: Any) -> HarvestDeclarati
         text_version=declaration.text_version,
         note=declaration.note,
         terms_version=terms.version if terms else None,
-        declared_by=service.user_of(context).id,
-        declared_at=_now(),
+        declared_by=user_of(context).id,
+        declared_at=utcnow(),
     )
     Session.add(row)
     return row
 
 
-def on_source_change(context: Any, source: model.Package, value: Any) -> None:
+def on_source_change(context: Context, source: model.Package, value: Any) -> None:
     """A harvest source was created or updated (by package_create/update):
     record the declaration that came with it, if any. The source itself is
     left to ckanext-harvest: the gate does not apply to it."""
@@ -187,7 +125,7 @@ def on_source_change(context: Any, source: model.Package, value: Any) -> None:
 
 
 # -- imports -------------------------------------------------------------------------
-def importing_object(context: Any, package: model.Package) -> Any:
+def importing_object(context: Context, package: model.Package) -> Any:
     """The ckanext-harvest object being imported into ``package`` right now,
     if this change is a harvest import: ckanext-harvest marks the object
     ``IMPORT`` while its harvester runs and calls CKAN's actions with
@@ -214,21 +152,13 @@ def importing_object(context: Any, package: model.Package) -> Any:
     )
 
 
-def last_journal_action(dataset_id: str) -> str | None:
-    row = (
-        Session.query(JournalEntry.action)
-        .filter_by(dataset_id=dataset_id)
-        .order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
-        .first()
-    )
-    return row[0] if row else None
-
-
 def unmet_dict(unmet: G.Unmet) -> dict[str, Any]:
     return dataclasses.asdict(unmet)
 
 
-def apply_import(context: Any, before: Snapshot | None, package: model.Package, harvest_object: Any) -> str:
+def apply_import(
+    context: Context, before: Snapshot | None, package: model.Package, harvest_object: Any
+) -> str:
     """Decide what the import makes of ``package`` (saved, not committed):
     published through the gate on the strength of the source's declaration,
     or kept private with the reasons recorded. Returns the outcome."""
@@ -240,7 +170,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
     row = None
     agreement = None
     if after.published and not was_published:
-        last = last_journal_action(package.id)
+        last = journal.last_action(package.id)
         if last != "withdrawn":
             source = model.Package.get(source_id)
             row = current_declaration(source_id)
@@ -249,7 +179,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
                 if source is not None
                 else R.declaration_unmet(None, package.owner_org, "", None)
             )
-            gate_unmet, agreement = service.judge(package, None)
+            gate_unmet, agreement = publishing.judge(package, None)
             unmet = problems + [u for u in gate_unmet if u.condition != "declaration"]
     outcome, reasons = R.decide(was_published, after.published, last, unmet)
 
@@ -267,7 +197,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
             "harvest_source_id": source_id,
             "harvest_job_id": harvest_object.harvest_job_id,
         }
-        service.record(
+        journal.record(
             package,
             "published",
             context,
@@ -278,7 +208,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
         )
     elif before is not None and before.published and not Snapshot.of(package).published:
         # published until now, and this import leaves it private: say so in the journal
-        service.record(
+        journal.record(
             package,
             "withdrawn",
             context,
@@ -295,7 +225,7 @@ def apply_import(context: Any, before: Snapshot | None, package: model.Package, 
             harvest_object_id=harvest_object.id,
             outcome=outcome,
             reasons=[unmet_dict(u) for u in reasons],
-            at=_now(),
+            at=utcnow(),
         )
     )
     return outcome

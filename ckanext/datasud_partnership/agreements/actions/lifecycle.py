@@ -1,0 +1,277 @@
+"""An agreement from its draft to its signature, notification, amendments
+and milestones (sysadmins)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ...common.dates import today
+from ...common.tables import jsonable
+from ...common.validation import invalid, validate
+from .. import history, queries
+from .. import rules as R
+from .. import schema as S
+from ..model import Agreement, Amendment, Contribution, Milestone
+from .base import (
+    actor,
+    check_single_in_force,
+    finish,
+    kind_named,
+    loaded,
+    not_in_future,
+    organization,
+    set_fields,
+)
+
+Session = model.Session
+
+
+def agreement_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a new agreement for an organization (sysadmins).
+
+    :param organization: id or name of the partner organization
+    :param kind: ``datasud_partnership``, ``challenge_open_data``...
+    :param reference: the agreement's reference
+    :param signed_on, notified_on: optional ISO dates, for an agreement
+        already signed or notified
+    Other contract fields: parties, deliberation_number, deliberation_date,
+    end_on (fixed-term kinds), referent_name, referent_email,
+    referent_phone, documents, beneficiary_invoice_on.
+    """
+    tk.check_access("agreement_create", context, data_dict)
+    data = validate(data_dict, S.agreement_create(), context)
+    org = organization(data["organization"])
+    kind = kind_named(data["kind"])
+    signed_on, notified_on = data.get("signed_on"), data.get("notified_on")
+    if notified_on and not signed_on:
+        raise invalid("notified_on", "An agreement is notified after it is signed: give signed_on")
+    for field in ("signed_on", "notified_on"):
+        if data.get(field):
+            not_in_future(field, data[field])
+    if signed_on and notified_on and notified_on < signed_on:
+        raise invalid("notified_on", "The notification cannot be before the signature")
+    if data.get("end_on") and kind.term.fixed_end is None:
+        raise invalid("end_on", "This kind of agreement has no fixed end")
+    start = signed_on if kind.term.starts_on == "signature" else notified_on
+    check_single_in_force(None, org.id, kind, start)
+
+    agreement = Agreement(organization_id=org.id, kind=kind.name, parties=[], documents=[])
+    agreement.created_by = actor(context)
+    set_fields(agreement, data)
+    agreement.signed_on, agreement.notified_on = signed_on, notified_on
+    Session.add(agreement)
+    Session.flush()
+    for position, milestone in enumerate(kind.milestones):
+        Session.add(
+            Milestone(
+                agreement_id=agreement.id,
+                code=milestone.code,
+                phase=milestone.phase,
+                position=position,
+                title={"fr": milestone.title.fr, "en": milestone.title.en},
+                session=milestone.session,
+            )
+        )
+    for position, share in enumerate(kind.financial.contributions):
+        Session.add(
+            Contribution(
+                agreement_id=agreement.id,
+                position=position,
+                funder={"fr": share.funder.fr, "en": share.funder.en},
+                amount=share.amount,
+                beneficiary=share.beneficiary,
+            )
+        )
+    who = actor(context)
+    history.record(agreement, "created", who, reference=agreement.reference, kind=kind.name)
+    if signed_on:
+        history.record(agreement, "signed", who, on=signed_on)
+    if notified_on:
+        history.record(agreement, "notified", who, on=notified_on)
+    return finish(agreement, kind, context)
+
+
+def agreement_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Change contract fields of a draft agreement (sysadmins)."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_patch", S.agreement_patch())
+    if R.status(kind, queries.facts(agreement), today()) != R.DRAFT or agreement.signed_on:
+        raise invalid("id", "Only a draft agreement can be changed; a signed one is changed by amendment")
+    if data.get("end_on") and kind.term.fixed_end is None:
+        raise invalid("end_on", "This kind of agreement has no fixed end")
+    changes = set_fields(agreement, data)
+    if changes:
+        history.record(agreement, "updated", actor(context), changes=changes)
+    return finish(agreement, kind, context)
+
+
+def agreement_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Cancel a mistaken draft: it stays on record, as cancelled (sysadmins)."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_cancel", S.agreement_cancel())
+    if agreement.signed_on or agreement.cancelled_on:
+        raise invalid("id", "Only an unsigned draft can be cancelled")
+    agreement.cancelled_on = today()
+    history.record(agreement, "cancelled", actor(context), on=agreement.cancelled_on, reason=data["reason"])
+    return finish(agreement, kind, context)
+
+
+def agreement_sign(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record the signature date (sysadmins)."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_sign", S.agreement_sign())
+    if agreement.cancelled_on:
+        raise invalid("id", "This agreement was cancelled")
+    if agreement.signed_on:
+        raise invalid(
+            "signed_on", "The agreement is already signed (on %(day)s)", day=agreement.signed_on.isoformat()
+        )
+    not_in_future("signed_on", data["signed_on"])
+    if kind.term.starts_on == "signature":
+        check_single_in_force(agreement, agreement.organization_id, kind, data["signed_on"])
+    agreement.signed_on = data["signed_on"]
+    history.record(agreement, "signed", actor(context), on=agreement.signed_on)
+    return finish(agreement, kind, context)
+
+
+def agreement_notify(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record the notification date (sysadmins). The DataSud partnership is in
+    force from it."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_notify", S.agreement_notify())
+    day = data["notified_on"]
+    if not agreement.signed_on:
+        raise invalid("notified_on", "An agreement is notified after it is signed")
+    if agreement.notified_on:
+        raise invalid(
+            "notified_on",
+            "The agreement is already notified (on %(day)s)",
+            day=agreement.notified_on.isoformat(),
+        )
+    if day < agreement.signed_on:
+        raise invalid("notified_on", "The notification cannot be before the signature")
+    not_in_future("notified_on", day)
+    if kind.term.starts_on == "notification":
+        check_single_in_force(agreement, agreement.organization_id, kind, day)
+    agreement.notified_on = day
+    history.record(agreement, "notified", actor(context), on=day)
+    return finish(agreement, kind, context)
+
+
+def _contributions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    result = []
+    for row in rows:
+        try:
+            amount = Decimal(str(row["amount"]).replace(",", "."))
+        except InvalidOperation:
+            raise invalid("contributions", "Amounts must be numbers") from None
+        if amount < 0:
+            raise invalid("contributions", "Amounts cannot be negative")
+        result.append(
+            {"funder": row["funder"], "amount": amount, "beneficiary": bool(row.get("beneficiary"))}
+        )
+    return result
+
+
+def agreement_amend(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record an amendment ("avenant"): numbered, dated, described; it may
+    change the end date or the financial terms. Every version stays on record."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_amend", S.agreement_amend())
+    if not agreement.signed_on or agreement.cancelled_on:
+        raise invalid("id", "Only a signed agreement can be amended")
+    # judged on the day the amendment was signed: an amendment signed in time
+    # may be recorded after the end it postpones
+    current = R.status(kind, queries.facts(agreement), data["signed_on"])
+    if current in (R.TERMINATED, R.EXPIRED):
+        raise invalid("id", "An agreement that has ended cannot be amended")
+    if data["signed_on"] < agreement.signed_on:
+        raise invalid("signed_on", "An amendment cannot be signed before the agreement")
+    not_in_future("signed_on", data["signed_on"])
+    new_end = data.get("end_on")
+    if new_end is not None:
+        if kind.term.fixed_end is None:
+            raise invalid("end_on", "This kind of agreement has no fixed end")
+        start = R.start_date(kind, queries.facts(agreement)) or agreement.signed_on
+        if new_end < start:
+            raise invalid("end_on", "The end cannot be before the agreement starts")
+    shares = _contributions(data["contributions"]) if data.get("contributions") else None
+    number = (
+        Session.query(sa.func.max(Amendment.number)).filter_by(agreement_id=agreement.id).scalar() or 0
+    ) + 1
+    before_end = R.fixed_end(kind, queries.facts(agreement))
+    old_rows = (
+        Session.query(Contribution).filter_by(agreement_id=agreement.id).order_by(Contribution.position).all()
+    )
+    before_shares = [{"funder": c.funder, "amount": c.amount, "beneficiary": c.beneficiary} for c in old_rows]
+    amendment = Amendment(
+        agreement_id=agreement.id,
+        number=number,
+        signed_on=data["signed_on"],
+        description=data["description"],
+        end_on=new_end,
+        contributions=jsonable(shares),
+        created_by=actor(context),
+    )
+    Session.add(amendment)
+    if new_end is not None:
+        agreement.end_on = new_end
+    if shares is not None:
+        for row in old_rows:
+            Session.delete(row)  # the previous terms stay in the history and the amendment
+        for position, share in enumerate(shares):
+            funder = {"fr": share["funder"], "en": share["funder"]}
+            Session.add(
+                Contribution(
+                    agreement_id=agreement.id,
+                    position=position,
+                    funder=funder,
+                    amount=share["amount"],
+                    beneficiary=share["beneficiary"],
+                )
+            )
+    history.record(
+        agreement,
+        "amended",
+        actor(context),
+        on=data["signed_on"],
+        reason=data["description"],
+        number=number,
+        end_on=[before_end, new_end] if new_end else None,
+        contributions=[before_shares, shares] if shares is not None else None,
+    )
+    return finish(agreement, kind, context)
+
+
+def agreement_milestone_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record that a milestone was done (or undo it with an empty date)."""
+    data, agreement, kind = loaded(
+        data_dict, context, "agreement_milestone_update", S.agreement_milestone_update()
+    )
+    milestone = Session.query(Milestone).filter_by(agreement_id=agreement.id, code=data["code"]).one_or_none()
+    if milestone is None:
+        codes = [m.code for m in kind.milestones]
+        raise invalid(
+            "code",
+            "Unknown milestone %(code)s; the milestones are: %(codes)s",
+            code=data["code"],
+            codes=", ".join(codes) or "-",
+        )
+    done_on = data.get("done_on")
+    if done_on is not None:
+        not_in_future("done_on", done_on)
+    before = [milestone.done_on, milestone.note]
+    milestone.done_on = done_on
+    if "note" in data:
+        milestone.note = data["note"]
+    history.record(
+        agreement,
+        "milestone",
+        actor(context),
+        on=done_on,
+        code=milestone.code,
+        before=before,
+        after=[milestone.done_on, milestone.note],
+    )
+    return finish(agreement, kind, context)

@@ -1,0 +1,108 @@
+"""The formal notice ("mise en demeure", art. 7.1 of the DataSud partnership):
+served, answered, lifted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ckan import model
+from ckan.types import Context, DataDict
+
+from ...common.dates import today
+from ...common.validation import invalid
+from .. import history, queries
+from .. import rules as R
+from .. import schema as S
+from ..model import Agreement, Notice
+from .base import actor, finish, loaded, not_in_future
+
+Session = model.Session
+
+
+def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Serve a formal notice ("mise en demeure", art. 7.1): the breaches and a
+    written deadline to remedy them."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_notice_serve", S.agreement_notice_serve())
+    served_on = data.get("served_on") or today()
+    not_in_future("served_on", served_on)
+    current = R.status(kind, queries.facts(agreement), served_on)
+    if current not in (R.IN_FORCE, R.UNDER_NOTICE):
+        raise invalid(
+            "id",
+            "A formal notice is served on an agreement in force; on %(day)s it is %(status)s",
+            day=served_on.isoformat(),
+            status=current,
+        )
+    if data["deadline"] <= served_on:
+        raise invalid("deadline", "The deadline must be after the day the notice is served")
+    if queries.running_notice(agreement, served_on) is not None:
+        raise invalid("id", "A formal notice is already running: lift it before serving another")
+    notice = Notice(
+        agreement_id=agreement.id,
+        served_by=data["served_by"],
+        served_on=served_on,
+        breaches=data["breaches"],
+        deadline=data["deadline"],
+    )
+    Session.add(notice)
+    Session.flush()
+    history.record(
+        agreement,
+        "notice_served",
+        actor(context),
+        on=served_on,
+        notice_id=notice.id,
+        served_by=notice.served_by,
+        breaches=notice.breaches,
+        deadline=notice.deadline,
+    )
+    return finish(agreement, kind, context)
+
+
+def _the_running_notice(agreement: Agreement, data: dict[str, Any], field: str) -> tuple[dt.date, Notice]:
+    """The day ``field`` gives (today by default, never ahead) and the formal
+    notice running then; a ValidationError when none is."""
+    day = data.get(field) or today()
+    not_in_future(field, day)
+    notice = queries.running_notice(agreement, day)
+    if notice is None:
+        raise invalid("id", "No formal notice is running on this agreement")
+    return day, notice
+
+
+def agreement_notice_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """File the notified party's observations, before the deadline."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_notice_answer", S.agreement_notice_answer())
+    day, notice = _the_running_notice(agreement, data, "answered_on")
+    if day > notice.deadline:
+        raise invalid(
+            "answered_on", "The deadline (%(deadline)s) has passed", deadline=notice.deadline.isoformat()
+        )
+    before = notice.observations
+    notice.observations = data["observations"]
+    notice.observations_on = day
+    history.record(
+        agreement,
+        "notice_answered",
+        actor(context),
+        on=day,
+        notice_id=notice.id,
+        observations=notice.observations,
+        before=before,
+    )
+    return finish(agreement, kind, context)
+
+
+def agreement_notice_lift(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Lift the running formal notice: the breaches were remedied."""
+    data, agreement, kind = loaded(data_dict, context, "agreement_notice_lift", S.agreement_notice_lift())
+    day, notice = _the_running_notice(agreement, data, "lifted_on")
+    if queries.termination(agreement.id) is not None:
+        raise invalid("id", "A termination is already recorded for this agreement")
+    notice.lifted_on = day
+    notice.lift_reason = data["reason"]
+    history.record(
+        agreement, "notice_lifted", actor(context), on=day, reason=data["reason"], notice_id=notice.id
+    )
+    return finish(agreement, kind, context)

@@ -1,0 +1,46 @@
+"""The protected download of an agreement's uploaded documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.lib import files
+from flask import Blueprint, request
+
+from .. import queries
+from .storage import storage
+
+_ = tk._
+
+
+def download(id: str, index: int) -> Any:
+    """Stream an uploaded document to whom may read the whole agreement."""
+    try:
+        agreement = queries.get(id)
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Agreement not found"))
+    context = {"user": tk.current_user.name, "auth_user_obj": tk.current_user}
+    try:
+        tk.check_access("agreement_show_full", context, {"organization_id": agreement.organization_id})
+    except tk.NotAuthorized:
+        return tk.abort(
+            403, _("Only the portal's administrators and the partner's admins read this document")
+        )
+    documents = agreement.documents or []
+    entry = documents[index] if index < len(documents) else {}
+    folder = storage()
+    if "file" not in entry or folder is None:
+        return tk.abort(404, _("Document not found"))
+    stored = entry["file"]
+    data = files.FileData(
+        files.Location(stored["stored_as"]), size=stored["size"], content_type="application/pdf"
+    )
+    request.environ["__no_cache__"] = True  # CKAN then marks the response private
+    response = folder.as_response(data, stored["name"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+blueprint = Blueprint("datasud_agreement_documents", __name__)
+blueprint.add_url_rule("/agreement/<id>/document/<int:index>", view_func=download, methods=["GET"])

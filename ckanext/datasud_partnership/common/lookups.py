@@ -1,0 +1,33 @@
+"""Finding what an action is about: a dataset, an organization; a
+ValidationError or ObjectNotFound naming it otherwise."""
+
+from __future__ import annotations
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, DataDict
+
+from .validation import invalid
+
+_ = tk._
+
+
+def readable(context: Context, data_dict: DataDict) -> model.Package:
+    """The dataset ``data_dict["id"]`` names, once the caller may read it."""
+    reference = data_dict.get("id")
+    if not reference:
+        raise tk.ValidationError({"id": [_("Missing value")]})
+    tk.check_access("package_show", context, {"id": reference})
+    package = model.Package.get(reference)
+    if package is None:
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    return package
+
+
+def organization(reference: str, active_only: bool = False) -> model.Group:
+    """The organization ``reference`` (id or name) names; ``active_only``: a
+    deleted one counts as absent."""
+    org = model.Group.get(reference)
+    if org is None or not org.is_organization or (active_only and org.state != "active"):
+        raise invalid("organization", "Organization not found: %(value)s", value=reference)
+    return org

@@ -1,0 +1,55 @@
+"""The portal's settings of this plugin, read from CKAN's config. Every
+default is in ``config_declaration.yaml`` only: nothing here repeats one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ckan.plugins.toolkit as tk
+
+OPTION = "ckanext.datasud_partnership."
+# The repository's config/ folder, used when config_dir is empty.
+CHECKOUT_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
+
+
+def _get(name: str) -> object:
+    return tk.config.get(OPTION + name)
+
+
+def config_dir(config: object = None) -> Path:
+    """The folder of the agreement kinds and the portal's lists."""
+    value = (config or tk.config).get(OPTION + "config_dir")  # type: ignore[attr-defined]
+    return Path(value) if value else CHECKOUT_CONFIG_DIR
+
+
+def reminder_days() -> int:
+    return tk.asint(_get("reminder_days"))
+
+
+def open_licences() -> frozenset[str]:
+    return frozenset(tk.aslist(_get("open_licences")))
+
+
+def declaration_version() -> str:
+    return str(_get("declaration_version"))
+
+
+def publishing_roles() -> list[str]:
+    return tk.aslist(_get("publishing_roles"))
+
+
+def sysadmins_may_publish() -> bool:
+    return tk.asbool(_get("sysadmins_may_publish"))
+
+
+def required_for_publication() -> list[str]:
+    """The configured fields (used when no scheming schema is loaded)."""
+    return tk.aslist(_get("required_for_publication"))
+
+
+def inline_reindex_limit() -> int:
+    return tk.asint(_get("inline_reindex_limit"))
+
+
+def document_max_mb() -> int:
+    return tk.asint(_get("document_max_mb"))

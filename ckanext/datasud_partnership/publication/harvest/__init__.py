@@ -1,0 +1,1 @@
+"""Harvesting (ckanext-harvest) under the publication gate."""
