@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import ckan.plugins as p
@@ -20,6 +19,7 @@ from .agreements import store as agreement_store
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
+from .common.config import config_dir
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -35,9 +35,6 @@ from .publication import status as publication_status
 from .publication import views as publication_views
 from .ui import helpers as ui_helpers
 from .ui import views as ui_views
-
-# The repository's config/ folder, used when no config_dir is set.
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
 
 @tk.blanket.config_declarations
@@ -62,12 +59,12 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         agreement_activity.register_activity_types()
         # the portal's licence list, unless the site names another one
         if not config.get("licenses_group_url"):
-            directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
+            directory = config_dir(config)
             config["licenses_group_url"] = (directory / "licenses.json").resolve().as_uri()
 
     # IConfigurable: a wrong agreement kind file stops start-up, naming it
     def configure(self, config: Any) -> None:
-        directory = Path(config.get("ckanext.datasud_partnership.config_dir") or DEFAULT_CONFIG_DIR)
+        directory = config_dir(config)
         kinds.configure(directory / "agreement_kinds")
         profile_vocabularies.configure_themes(directory / "themes.yaml")
         # a termination that takes effect withdraws the datasets it decided
