@@ -3,7 +3,9 @@ default is in ``config_declaration.yaml`` only: nothing here repeats one."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -16,10 +18,11 @@ def _get(name: str) -> object:
     return tk.config.get(OPTION + name)
 
 
-def config_dir(config: object = None) -> Path:
-    """The folder of the agreement kinds and the portal's lists."""
-    value = (config or tk.config).get(OPTION + "config_dir")  # type: ignore[attr-defined]
-    return Path(value) if value else CHECKOUT_CONFIG_DIR
+def config_dir(config: Mapping[str, Any] | None = None) -> Path:
+    """The folder of the agreement kinds, the portal's lists and the demo
+    content: the option's, else the repository's ``config/``."""
+    config = tk.config if config is None else config
+    return Path(config.get(OPTION + "config_dir") or CHECKOUT_CONFIG_DIR)
 
 
 def reminder_days() -> int:
