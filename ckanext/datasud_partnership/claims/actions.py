@@ -14,6 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict, Schema
 
+from ..common import lookups
 from ..common.lookups import organization
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
@@ -28,7 +29,7 @@ _ = tk._
 
 def claim_dict(claim: Claim) -> dict[str, Any]:
     ids = {claim.filed_by, claim.closed_by} | {m.author for m in claim.messages}
-    names = dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(ids - {None})))
+    names = lookups.names(model.User, ids)
     package = model.Package.get(claim.dataset_id)
     organization = model.Group.get(claim.organization_id)
     return {

@@ -3,6 +3,9 @@ ValidationError or ObjectNotFound naming it otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
@@ -31,3 +34,12 @@ def organization(reference: str, active_only: bool = False) -> model.Group:
     if org is None or not org.is_organization or (active_only and org.state != "active"):
         raise invalid("organization", "Organization not found: %(value)s", value=reference)
     return org
+
+
+def names(table: Any, ids: Iterable[str | None]) -> dict[str, str]:
+    """The ``name`` of each row of ``table`` (a CKAN model: User, Package,
+    Group) whose id is in ``ids``, in one query."""
+    wanted = {i for i in ids if i}
+    if not wanted:
+        return {}
+    return dict(model.Session.query(table.id, table.name).filter(table.id.in_(wanted)))

@@ -13,6 +13,7 @@ from ckan.types import Context, DataDict
 
 from ..claims import mail as claims_mail
 from ..claims import queries as claims_queries
+from ..common import lookups
 from ..common.lookups import organization, readable
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
@@ -124,13 +125,6 @@ def _journal_query(context: Context, data: dict[str, Any], auth: str) -> Any:
     return query.order_by(JournalEntry.timestamp.desc(), JournalEntry.id.desc())
 
 
-def _actor_names(rows: list[JournalEntry]) -> dict[str, str]:
-    actors = {row.actor for row in rows if row.actor}
-    if not actors:
-        return {}
-    return dict(Session.query(model.User.id, model.User.name).filter(model.User.id.in_(actors)))
-
-
 @tk.side_effect_free
 def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """The publication journal, newest first. Partners read their
@@ -146,7 +140,7 @@ def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str,
     query = _journal_query(context, data, "publication_journal_list")
     count = query.count()
     rows = query.offset(data["offset"]).limit(data["limit"]).all()
-    names = _actor_names(rows)
+    names = lookups.names(model.User, (row.actor for row in rows))
     return {"count": count, "results": [_entry_dict(row, names) for row in rows]}
 
 
@@ -184,9 +178,9 @@ def publication_journal_export(context: Context, data_dict: DataDict) -> str:
     packages: dict[str, str] = {}
     groups: dict[str, str] = {}
     for rows in _batches(query, 1000):
-        names = _actor_names(rows)
-        packages.update(_names(model.Package, {r.dataset_id for r in rows} - packages.keys()))
-        groups.update(_names(model.Group, {r.organization_id for r in rows} - groups.keys()))
+        names = lookups.names(model.User, (row.actor for row in rows))
+        packages.update(lookups.names(model.Package, {r.dataset_id for r in rows} - packages.keys()))
+        groups.update(lookups.names(model.Group, {r.organization_id for r in rows} - groups.keys()))
         for row in rows:
             declaration = row.declaration or {}
             ground = row.ground or {}
@@ -223,12 +217,6 @@ def _batches(query: Any, size: int) -> Any:
             return
         yield rows
         offset += size
-
-
-def _names(table: Any, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    return dict(Session.query(table.id, table.name).filter(table.id.in_(ids)))
 
 
 def _terms_dict(terms: TermsVersion) -> dict[str, Any]:

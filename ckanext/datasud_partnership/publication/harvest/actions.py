@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ...common import lookups
 from ...common.validation import validate
 from . import imports as harvest
 from . import schema as S
@@ -25,11 +26,6 @@ def _source(reference: str) -> model.Package:
     return package
 
 
-def _user_name(user_id: str | None) -> str | None:
-    user = Session.get(model.User, user_id) if user_id else None
-    return user.name if user else None
-
-
 def _declaration_dict(source: model.Package) -> dict[str, Any]:
     row = harvest.current_declaration(source.id)
     problems = harvest.declaration_problems(source)
@@ -42,7 +38,7 @@ def _declaration_dict(source: model.Package) -> dict[str, Any]:
                 "text_version": row.text_version,
                 "note": row.note or "",
                 "terms_version": row.terms_version,
-                "declared_by": _user_name(row.declared_by),
+                "declared_by": lookups.names(model.User, [row.declared_by]).get(row.declared_by),
                 "declared_at": row.declared_at.isoformat(),
             }
             if row
