@@ -8,6 +8,7 @@ from ckan.logic import ValidationError
 from freezegun import freeze_time
 
 from ckanext.datasud_partnership.agreements.model import Agreement, AgreementEvent
+from tests.factories import AgreementFactory
 
 from .conftest import act
 
@@ -92,8 +93,8 @@ def test_errors_are_in_french_for_a_french_request(people, app):
 
 
 @freeze_time("2024-06-01")
-def test_one_agreement_of_a_kind_in_force_at_a_time(people):
-    act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
+def test_one_agreement_of_a_kind_in_force_at_a_time(people, agreement_factory):
+    agreement_factory(**DATASUD, in_force=True)
     with pytest.raises(ValidationError) as error:
         act("agreement_create", **{**DATASUD, "reference": "CONV-BIS"})
     assert "kind" in error.value.error_dict
@@ -130,8 +131,8 @@ def test_draft_sign_notify_lifecycle(people):
 
 
 @freeze_time("2024-01-12")
-def test_a_mistaken_draft_is_cancelled_not_deleted(people):
-    draft = act("agreement_create", **DATASUD)
+def test_a_mistaken_draft_is_cancelled_not_deleted(people, agreement_factory):
+    draft = agreement_factory(**DATASUD)
     cancelled = act("agreement_cancel", id=draft["id"], reason="Créée par erreur")
     assert cancelled["status"] == "cancelled"
     assert act("agreement_show", id=draft["id"])["reference"] == "CONV-2024-013"
@@ -141,8 +142,9 @@ def test_a_mistaken_draft_is_cancelled_not_deleted(people):
 
 
 def _in_force_datasud():
+    """In force from 31 January 2024."""
     with freeze_time("2024-01-31"):
-        return act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
+        return AgreementFactory(**DATASUD, in_force=True)
 
 
 def test_formal_notice_then_termination_for_fault(people):

@@ -13,6 +13,7 @@ from ckan.tests import factories, helpers
 from freezegun import freeze_time
 
 from ckanext.datasud_partnership.agreements import activity, schedule
+from tests.factories import AgreementFactory
 
 from .conftest import act
 
@@ -50,7 +51,7 @@ def types(activities: list[dict]) -> set[str]:
 def served_notice() -> dict:
     """A DataSud agreement in force since 31/01/2024, under formal notice since 01/06/2024."""
     with freeze_time("2024-01-31 10:00"):
-        created = act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
+        created = AgreementFactory(**DATASUD, in_force=True)
     with freeze_time("2024-06-01 10:00"):
         act(
             "agreement_notice_serve",
@@ -116,15 +117,11 @@ def test_the_types_are_known_to_ckan_activity(people):
     assert created["activity_type"] == "agreement renewed"
 
 
-def test_activity_data_holds_the_public_register_only(people):
+def test_activity_data_holds_the_public_register_only(people, agreement_factory):
     served_notice()
     with freeze_time("2023-03-01 10:00"):
-        challenge = act(
-            "agreement_create",
-            kind="challenge_open_data",
-            organization="cd13",
-            reference="COD-2023-02",
-            signed_on="2023-02-15",
+        challenge = agreement_factory(
+            kind="challenge_open_data", organization="cd13", reference="COD-2023-02", signed_on="2023-02-15"
         )
         act("agreement_milestone_update", id=challenge["id"], code="lancement", done_on="2023-02-20")
         act(
@@ -200,9 +197,9 @@ def test_the_activity_page_in_english(people, app):
     assert "recorded the notification of the agreement" in page
 
 
-def test_the_calendar_events_show_without_an_actor(people, app):
+def test_the_calendar_events_show_without_an_actor(people, app, agreement_factory):
     with freeze_time("2023-01-31 10:00"):
-        created = act("agreement_create", **DATASUD, signed_on="2023-01-15", notified_on="2023-01-31")
+        created = agreement_factory(**DATASUD, signed_on="2023-01-15", notified_on="2023-01-31")
     with freeze_time("2024-02-01 06:00"):
         schedule.run(dt.date(2024, 2, 1))
 
@@ -270,13 +267,13 @@ def test_no_activity_when_the_streams_are_off(people):
     assert model.Session.query(Activity).filter(Activity.activity_type.like("agreement %")).count() == 0
 
 
-def test_reminders_stay_out_of_the_stream(people):
+def test_reminders_stay_out_of_the_stream(people, agreement_factory):
     from ckan import model
 
     from ckanext.datasud_partnership.agreements import history, queries
 
     with freeze_time("2024-01-31"):
-        created = act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
+        created = agreement_factory(**DATASUD, in_force=True)
     with freeze_time("2024-12-01"):
         history.record(queries.get(created["id"]), "reminder", None, on=dt.date(2024, 12, 1), reminder="x")
         model.Session.commit()

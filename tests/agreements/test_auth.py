@@ -47,15 +47,12 @@ MATRIX = [
 
 
 @pytest.fixture
-def agreement(people):
+def agreement(people, agreement_factory):
     with freeze_time("2024-01-31"):
-        return act(
-            "agreement_create",
-            kind="datasud_partnership",
+        return agreement_factory(
             organization="cd13",
             reference="CONV-2024-013",
-            signed_on="2024-01-15",
-            notified_on="2024-01-31",
+            in_force=True,
             referent_email="referent@cd13.example",
         )
 

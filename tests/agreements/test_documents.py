@@ -22,8 +22,9 @@ SIGNED = "Convention signée"
 
 
 @pytest.fixture
-def agreement(people):
-    return act("agreement_create", **DATASUD)
+def agreement(people, agreement_factory):
+    """A draft."""
+    return agreement_factory(**DATASUD)
 
 
 def pdf_file(content: bytes = PDF, name: str = "convention-signée.pdf") -> FakeFileStorage:

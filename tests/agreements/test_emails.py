@@ -35,15 +35,13 @@ AGREEMENT_LINES = """  Convention : CONV-2024-013 (Convention de partenariat Dat
 
 
 @pytest.fixture
-def agreement(people):
+def agreement(people, agreement_factory):
+    """In force from 31 January 2024."""
     with freeze_time("2024-01-31"):
-        return act(
-            "agreement_create",
-            kind="datasud_partnership",
+        return agreement_factory(
             organization="cd13",
             reference="CONV-2024-013",
-            signed_on="2024-01-15",
-            notified_on="2024-01-31",
+            in_force=True,
             parties=PARTIES,
             referent_name="Jeanne Martin",
             referent_email=REFERENT,
@@ -323,14 +321,13 @@ def test_termination_at_the_anniversary_by_the_partner(agreement, mail_server):
     ) in body
 
 
-def test_termination_note_of_the_kind(people, mail_server):
+def test_termination_note_of_the_kind(people, mail_server, agreement_factory):
     with freeze_time("2023-05-10"):
-        created = act(
-            "agreement_create",
+        created = agreement_factory(  # in force from 15 March 2022
             kind="challenge_open_data",
             organization="cd13",
             reference="CHALLENGE-S2-07",
-            signed_on="2022-03-15",
+            in_force=True,
             referent_email="data@cd13.example",
         )
         act(
@@ -364,19 +361,16 @@ def test_termination_note_of_the_kind(people, mail_server):
 
 
 # -- recipients ------------------------------------------------------------------------------------
-def test_each_address_once_and_none_without_an_address(people, mail_server):
+def test_each_address_once_and_none_without_an_address(people, mail_server, agreement_factory):
     no_address = factories.Sysadmin(name="region-robot")
     user = model.User.get(no_address["id"])
     user.email = None
     model.Session.commit()
     with freeze_time("2024-01-31"):
-        created = act(
-            "agreement_create",
-            kind="datasud_partnership",
+        created = agreement_factory(
             organization="cd13",
             reference="CONV-2024-013",
-            signed_on="2024-01-15",
-            notified_on="2024-01-31",
+            in_force=True,
             referent_name="Paul Durand",
             referent_email="ADMIN@cd13.example",  # the partner admin is also the referent
         )

@@ -13,40 +13,18 @@ from .conftest import act
 
 
 @pytest.fixture
-def register(people):
+def register(people, agreement_factory):
     """Five organizations and agreements in different states on 2025-01-10."""
     orgs = {name: factories.Organization(name=name)["id"] for name in ("aix", "arles", "gap", "nice")}
     with freeze_time("2024-01-31"):
-        cd13 = act(
-            "agreement_create",
-            kind="datasud_partnership",
-            organization="cd13",
-            reference="CD13",
-            signed_on="2024-01-15",
-            notified_on="2024-01-31",
+        cd13 = agreement_factory(organization="cd13", reference="CD13", in_force=True)
+        aix = agreement_factory(
+            organization="aix", reference="AIX", signed_on="2023-02-20", notified_on="2023-02-28"
         )
-        aix = act(
-            "agreement_create",
-            kind="datasud_partnership",
-            organization="aix",
-            reference="AIX",
-            signed_on="2023-02-20",
-            notified_on="2023-02-28",
-        )
-        arles = act(
-            "agreement_create",
-            kind="datasud_partnership",
-            organization="arles",
-            reference="ARLES",
-            signed_on="2024-01-15",
-        )
-        act("agreement_create", kind="datasud_partnership", organization="gap", reference="GAP")
-        nice = act(
-            "agreement_create",
-            kind="challenge_open_data",
-            organization="nice",
-            reference="NICE",
-            signed_on="2023-01-10",
+        arles = agreement_factory(organization="arles", reference="ARLES", signed_on="2024-01-15")
+        agreement_factory(organization="gap", reference="GAP")
+        nice = agreement_factory(
+            kind="challenge_open_data", organization="nice", reference="NICE", signed_on="2023-01-10"
         )
     with freeze_time("2024-12-20"):
         act("agreement_notice_serve", id=aix["id"], breaches=["Retard"], deadline="2025-01-20")

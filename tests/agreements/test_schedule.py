@@ -60,16 +60,13 @@ def events(agreement_id: str, name: str | None = None) -> list[AgreementEvent]:
 
 
 @pytest.fixture
-def datasud(people):
+def datasud(people, agreement_factory):
     """In force from 31 January 2024: anniversaries on 31 January, notice by 31 December."""
     with freeze_time("2024-01-31"):
-        return act(
-            "agreement_create",
-            kind="datasud_partnership",
+        return agreement_factory(
             organization="cd13",
             reference="CONV-2024-013",
-            signed_on="2024-01-15",
-            notified_on="2024-01-31",
+            in_force=True,
             parties=PARTIES,
             referent_name="Jeanne Martin",
             referent_email=REFERENT,
@@ -77,15 +74,14 @@ def datasud(people):
 
 
 @pytest.fixture
-def challenge(people):
+def challenge(people, agreement_factory):
     """Signed on 15 March 2022, ends on 31 December 2023."""
     with freeze_time("2022-03-15"):
-        return act(
-            "agreement_create",
+        return agreement_factory(
             kind="challenge_open_data",
             organization="cd13",
             reference="CHALLENGE-S2-07",
-            signed_on="2022-03-15",
+            in_force=True,
             referent_name="Paul Durand",
             referent_email="paul.durand@cd13.example",
         )
@@ -449,10 +445,10 @@ def test_mails_are_logged_when_refused(challenge, monkeypatch, caplog):
     assert sum("could not be sent" in r.getMessage() for r in caplog.records) == 3
 
 
-def test_the_run_completes_the_computed_fields_of_drafts_written_without_them(people, run):
+def test_the_run_completes_the_computed_fields_of_drafts_written_without_them(people, run, agreement_factory):
     from ckanext.datasud_partnership.agreements.model import AgreementState
 
-    draft = act("agreement_create", kind="datasud_partnership", organization="cd13", reference="BROUILLON")
+    draft = agreement_factory(organization="cd13", reference="BROUILLON")
     model.Session.query(AgreementState).filter_by(agreement_id=draft["id"]).delete()
     model.Session.commit()  # as a draft written before the computed fields existed
 

@@ -22,7 +22,7 @@ def act(action_name: str, user: str | None = "cd13-editor", **data: Any) -> Any:
 
 
 @pytest.fixture
-def partner(clean_db) -> dict[str, Any]:
+def partner(clean_db, agreement_factory, terms_version_factory, terms_acceptance_factory) -> dict[str, Any]:
     users = {
         "sysadmin": factories.Sysadmin(name="region-team"),
         "admin": factories.User(name="cd13-admin"),
@@ -44,23 +44,9 @@ def partner(clean_db) -> dict[str, Any]:
         name="nice",
         users=[{"name": "nice-editor", "capacity": "editor"}, {"name": "nice-admin", "capacity": "admin"}],
     )
-    agreement = act(
-        "agreement_create",
-        user="region-team",
-        kind="datasud_partnership",
-        organization="cd13",
-        reference="CONV-CD13",
-        signed_on="2024-01-15",
-        notified_on="2024-01-31",
-    )
-    act(
-        "terms_version_create",
-        user="region-team",
-        version="1",
-        title="CGU DataSud",
-        url="https://datasud.example/cgu",
-    )
-    act("terms_accept", user="cd13-admin", organization="cd13", version="1")
+    agreement = agreement_factory(organization="cd13", reference="CONV-CD13", in_force=True)
+    terms_version_factory(version="1", title="CGU DataSud", url="https://datasud.example/cgu")
+    terms_acceptance_factory(organization="cd13", user="cd13-admin", version="1")
     return {"users": users, "org": org, "other": other, "agreement": agreement}
 
 

@@ -15,10 +15,9 @@ pytestmark = pytest.mark.usefixtures("with_request_context")
 
 
 @pytest.fixture
-def claimed(partner) -> dict:
+def claimed(partner, claim_factory) -> dict:
     dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
-    claim = act(
-        "claim_create",
+    claim = claim_factory(
         user="outsider",
         dataset=dataset["name"],
         kind="personal_data",

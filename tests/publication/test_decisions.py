@@ -92,14 +92,8 @@ def test_a_member_neither_publishes_nor_withdraws(partner):
     assert published(dataset["name"])
 
 
-def test_new_terms_block_publishing_until_accepted(partner):
-    act(
-        "terms_version_create",
-        user="region-team",
-        version="2",
-        title="CGU v2",
-        url="https://datasud.example/cgu2",
-    )
+def test_new_terms_block_publishing_until_accepted(partner, terms_version_factory):
+    terms_version_factory(version="2")
     dataset = draft_dataset()
     with pytest.raises(ValidationError) as error:
         act("dataset_publish", id=dataset["id"], publication_declaration=DECLARATION)

@@ -153,7 +153,7 @@ def test_a_partner_that_passes_the_gate_gets_its_datasets_published(partner, rem
 
 
 @pytest.fixture
-def unbound(partner) -> dict[str, Any]:
+def unbound(partner, terms_acceptance_factory) -> dict[str, Any]:
     """An organization with the terms accepted, but no agreement."""
     factories.User(name="digne-admin")
     factories.User(name="digne-member")
@@ -161,7 +161,7 @@ def unbound(partner) -> dict[str, Any]:
         name="digne",
         users=[{"name": "digne-admin", "capacity": "admin"}, {"name": "digne-member", "capacity": "member"}],
     )
-    act("terms_accept", user="digne-admin", organization="digne", version="1")
+    terms_acceptance_factory(organization="digne", user="digne-admin", version="1")
     return org
 
 
@@ -224,14 +224,14 @@ def test_no_declaration_imports_private_until_an_admin_declares(partner, remote,
 
 
 @pytest.mark.parametrize("what_changed", ["terms", "declaration text"])
-def test_an_outdated_declaration_no_longer_counts(partner, remote, what_changed, monkeypatch):
+def test_an_outdated_declaration_no_longer_counts(
+    partner, remote, what_changed, monkeypatch, terms_version_factory, terms_acceptance_factory
+):
     source = make_source()
     assert act("harvest_source_declaration_show", user="cd13-admin", id=source["id"])["counts"] is True
     if what_changed == "terms":
-        act(
-            "terms_version_create", user="region-team", version="2", title="CGU v2", url="https://x.example/2"
-        )
-        act("terms_accept", user="cd13-admin", organization="cd13", version="2")
+        terms_version_factory(version="2")
+        terms_acceptance_factory(organization="cd13", user="cd13-admin", version="2")
         expected = "terms of use version 1"
     else:
         monkeypatch.setitem(tk.config, "ckanext.datasud_partnership.declaration_version", "2027-01")

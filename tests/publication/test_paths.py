@@ -17,14 +17,8 @@ def journal(dataset: str) -> list[str]:
     ]
 
 
-def test_package_create_refused_lists_every_condition(partner):
-    act(
-        "terms_version_create",
-        user="region-team",
-        version="2",
-        title="CGU v2",
-        url="https://datasud.example/cgu2",
-    )
+def test_package_create_refused_lists_every_condition(partner, terms_version_factory):
+    terms_version_factory(version="2")  # not accepted by cd13
     before = model.Session.query(model.Package).count()
     with pytest.raises(ValidationError) as error:
         act(
@@ -202,19 +196,15 @@ def test_licence_of_a_published_dataset_does_not_change(partner):
     ]
 
 
-def test_moving_a_published_dataset_to_another_partner_is_a_new_publication(partner):
+def test_moving_a_published_dataset_to_another_partner_is_a_new_publication(
+    partner, agreement_factory, terms_acceptance_factory
+):
     """The destination passes the gate (agreement in force, terms accepted)
     and its publisher declares: the dataset stays public, under its new owner."""
-    act(
-        "agreement_create",
-        user="region-team",
-        kind="datasud_partnership",
-        organization="nice",
-        reference="CONV-NICE",
-        signed_on="2024-02-01",
-        notified_on="2024-02-15",
+    agreement_factory(
+        organization="nice", reference="CONV-NICE", signed_on="2024-02-01", notified_on="2024-02-15"
     )
-    act("terms_accept", user="nice-admin", organization="nice", version="1")
+    terms_acceptance_factory(organization="nice", user="nice-admin", version="1")
     # the editor publishing the move belongs to both organizations
     act(
         "member_create",

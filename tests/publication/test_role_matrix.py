@@ -59,12 +59,12 @@ def outcome(call: Callable[[], Any]) -> str:
 
 
 @pytest.mark.parametrize("role", list(MATRIX))
-def test_role_matrix(partner, role):
+def test_role_matrix(partner, role, claim_factory):
     user = ROLES[role]
     draft = draft_dataset("draft-one")
     public = draft_dataset("public-one", private=False, publication_declaration=DECLARATION)
     draft_dataset("claimed-one", private=False, publication_declaration=DECLARATION)
-    claim = act("claim_create", user="outsider", dataset="claimed-one", kind="outdated", description="Vieux")
+    claim = claim_factory(user="outsider", dataset="claimed-one", kind="outdated", description="Vieux")
     operations = {
         "publish": lambda: act(
             "dataset_publish", user=user, id=draft["id"], publication_declaration=DECLARATION

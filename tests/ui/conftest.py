@@ -34,6 +34,19 @@ PHONE = {"width": 390, "height": 844}  # a phone-width screen
 PASSWORD = "DataSud-tests-2026"  # set on the user before it logs in
 
 
+@pytest.fixture
+def challenge(partner: dict[str, Any], agreement_factory: Any) -> dict[str, Any]:  # noqa: F811 - the fixture
+    """A signed challenge agreement of the commune "nice" (the partner's other
+    organization), made by the region's team."""
+    return agreement_factory(
+        kind="challenge_open_data",
+        organization="nice",
+        reference="CHAL-NICE",
+        signed_on="2026-03-01",
+        end_on="2027-12-31",
+    )
+
+
 # -- the page tests: one CKAN app per module, a fresh client per test ---------------------
 @pytest.fixture(scope="module")
 def _module_app() -> Any:

@@ -8,22 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.publication.conftest import act
-
 BASE = "http://localhost"
-
-
-def challenge_agreement() -> dict[str, Any]:
-    """A signed challenge agreement of the commune "nice", made by the region's team."""
-    return act(
-        "agreement_create",
-        user="region-team",
-        kind="challenge_open_data",
-        organization="nice",
-        reference="CHAL-NICE",
-        signed_on="2026-03-01",
-        end_on="2027-12-31",
-    )
 
 
 def login(app: Any, name: str | None) -> None:

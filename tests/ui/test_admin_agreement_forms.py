@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 
 from tests.publication.conftest import act
-from tests.ui.pages import challenge_agreement, get, login, post
+from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -21,19 +21,8 @@ def history(agreement_id: str) -> list[str]:
 
 
 @pytest.fixture
-def draft():
-    return act(
-        "agreement_create",
-        user="region-team",
-        kind="datasud_partnership",
-        organization="nice",
-        reference="CONV-NICE",
-    )
-
-
-@pytest.fixture
-def challenge():
-    return challenge_agreement()
+def draft(agreement_factory):
+    return agreement_factory(organization="nice", reference="CONV-NICE")
 
 
 def test_edit_a_draft_the_error_next_to_its_field_and_nothing_changed(app, draft):

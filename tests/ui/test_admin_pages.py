@@ -24,14 +24,8 @@ def test_only_sysadmins(app, partner):
         get(app, "/ckan-admin/terms-of-use/", status=403)
 
 
-def test_table_filters_and_csv(app):
-    act(
-        "agreement_create",
-        user="region-team",
-        kind="datasud_partnership",
-        organization="nice",
-        reference="CONV-NICE",
-    )
+def test_table_filters_and_csv(app, agreement_factory):
+    agreement_factory(organization="nice", reference="CONV-NICE")  # a draft
     login(app, "region-team")
     page = get(app, "/ckan-admin/agreements/")
     assert "CONV-CD13" in page.body and "CONV-NICE" in page.body and "2 conventions" in page.body

@@ -7,7 +7,7 @@ import pytest
 
 from tests.profile.conftest import complete
 from tests.publication.conftest import DECLARATION, act
-from tests.ui.pages import challenge_agreement, get, login, post
+from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -89,15 +89,14 @@ def test_terms_versions_page(app):
     assert act("terms_status", user=None, organization="cd13")["accepted"] is False
 
 
-def test_milestones_and_amendment_of_a_challenge_agreement(app):
-    created = challenge_agreement()
+def test_milestones_and_amendment_of_a_challenge_agreement(app, challenge):
     login(app, "region-team")
-    url = f"/ckan-admin/agreements/{created['id']}"
+    url = f"/ckan-admin/agreements/{challenge['id']}"
     page = get(app, url)
     assert "Réunion de lancement" in page.body and "datasud-op-amend" in page.body
-    code = created["milestones"][0]["code"] if created.get("milestones") else None
+    code = challenge["milestones"][0]["code"] if challenge.get("milestones") else None
     if code is None:
-        code = act("agreement_show", user="region-team", id=created["id"])["milestones"][0]["code"]
+        code = act("agreement_show", user="region-team", id=challenge["id"])["milestones"][0]["code"]
     post(app, url, {"code": code, "done_on": "2026-03-15"}, status=302, action=f"{url}/milestone_update")
     post(
         app,
@@ -106,7 +105,7 @@ def test_milestones_and_amendment_of_a_challenge_agreement(app):
         status=302,
         action=f"{url}/amend",
     )
-    shown = act("agreement_show", user="region-team", id=created["id"])
+    shown = act("agreement_show", user="region-team", id=challenge["id"])
     assert shown["milestones"][0]["done_on"] == "2026-03-15"
     assert shown["amendments"][0]["description"] == "Prolongation"
     assert "1 sur 13 réalisés" in get(app, url).body  # 12 sessions and the publication step

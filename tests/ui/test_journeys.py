@@ -126,15 +126,9 @@ def test_a_simplified_deposit_declare_publish_then_found_in_search(visitor, tmp_
     anonymous.shot("dataset-page")
 
 
-def test_e_new_terms_block_publishing_until_the_admin_accepts(visitor):
+def test_e_new_terms_block_publishing_until_the_admin_accepts(visitor, terms_version_factory):
     act("package_create", **complete("ecoles", private=True, title="Écoles"))
-    act(
-        "terms_version_create",
-        user="region-team",
-        version="2",
-        title="CGU DataSud 2027",
-        url="https://datasud.example/cgu-2027",
-    )
+    terms_version_factory(version="2", title="CGU DataSud 2027", url="https://datasud.example/cgu-2027")
     editor = visitor("editor").login("cd13-editor")
     page = editor.go("/dataset/publish/ecoles")
     expect(page.locator("[data-check=terms]")).to_contain_text("version 2")

@@ -94,14 +94,8 @@ def test_journal_page_filters_and_csv_link(app):
     get(app, "/organization/journal/cd13", status=403)
 
 
-def test_terms_page_accept_for_my_organization(app):
-    act(
-        "terms_version_create",
-        user="region-team",
-        version="2",
-        title="CGU 2",
-        url="https://datasud.example/cgu2",
-    )
+def test_terms_page_accept_for_my_organization(app, terms_version_factory):
+    terms_version_factory(version="2", title="CGU 2")
     login(app, "cd13-editor")
     page = get(app, "/organization/terms/cd13")
     assert "Non acceptées" in page.body and "Accepter pour mon organisation" not in page.body

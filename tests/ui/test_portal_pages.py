@@ -10,7 +10,7 @@ from tests.profile.conftest import complete
 from tests.publication.conftest import DECLARATION, act
 from tests.publication.harvesting import run_job
 from tests.publication.test_harvest import make_source, remote  # noqa: F401 - the remote portal
-from tests.ui.pages import challenge_agreement, get, login
+from tests.ui.pages import get, login
 
 pytestmark = pytest.mark.usefixtures("partner")
 
@@ -19,19 +19,13 @@ def claims_in(body: str) -> int:
     return body.count("data-claim-status=")
 
 
-def test_portal_claims_page_filters_by_status_and_organization(app):
+def test_portal_claims_page_filters_by_status_and_organization(app, claim_factory):
     act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
     act("package_create", **complete("musees", private=False, publication_declaration=DECLARATION))
-    first = act(
-        "claim_create",
-        user="outsider",
-        dataset="parkings",
-        kind="personal_data",
-        description="Des noms en clair.",
+    first = claim_factory(
+        user="outsider", dataset="parkings", kind="personal_data", description="Des noms en clair."
     )
-    act(
-        "claim_create", user="nice-editor", dataset="musees", kind="outdated", description="Horaires de 2019."
-    )
+    claim_factory(user="nice-editor", dataset="musees", kind="outdated", description="Horaires de 2019.")
     act("claim_resolve", user="cd13-admin", id=first["id"], outcome="corrected", text="Colonne retirée.")
     for user in (None, "cd13-admin"):  # anonymous, then the partner's admin: not the portal's team
         login(app, user)
@@ -82,15 +76,14 @@ def test_harvest_outcomes_for_the_organization_and_the_portal(app, remote):  # n
     assert 'data-outcome="private"' in page.body
 
 
-def test_milestones_under_their_phase_titles_in_french_and_english(app):
+def test_milestones_under_their_phase_titles_in_french_and_english(app, challenge):
     kinds = {k["name"]: k for k in act("agreement_kind_list", user=None)}
     phases = kinds["challenge_open_data"]["phases"]
     assert [p["code"] for p in phases] == ["engager", "pratiquer", "evaluer"]
     assert phases[0]["title"] == {"fr": "Phase 1 – Engager", "en": "Phase 1 – Engage"}
     assert phases[0]["milestones"][0] == "lancement"
-    created = challenge_agreement()
     login(app, "region-team")
-    page = get(app, f"/ckan-admin/agreements/{created['id']}")
+    page = get(app, f"/ckan-admin/agreements/{challenge['id']}")
     assert "Phase 1 – Engager" in page.body and "Phase 3 – Évaluer" in page.body
     assert ">engager<" not in page.body  # no code in place of a title
     page = get(app, "/en/organization/convention/nice")
