@@ -136,22 +136,33 @@ def refresh_index(sender: Any = None, dataset_ids: list[str] | None = None, **kw
     background jobs (``ckan jobs worker``) index them again as private
     datasets, for their organization's members: CKAN's indexing costs some
     20 ms a dataset, too long for a web request withdrawing thousands."""
-    from ckan.lib import search
+    from ckan.lib.search import index as search_index
 
     package_ids = list(dataset_ids or [])
     if len(package_ids) <= settings.inline_reindex_limit():
         reindex(package_ids)
         return
-    for package_id in package_ids:
-        search.clear(package_id)  # CKAN's own removal from the index
-    search.commit()
-    chunks = [package_ids[i : i + REINDEX_CHUNK] for i in range(0, len(package_ids), REINDEX_CHUNK)]
+    # CKAN's indexing API removes one dataset per request and commits each
+    # (``search.clear``): 12.6 of a 16.3 s termination of 500 datasets went
+    # there (2026-12-02, under load). One delete per chunk, one commit, on
+    # the connection CKAN's own indexing uses (Solr's or datasud_pgsearch's).
+    connection = search_index.make_connection()
+    site_id = tk.config.get("ckan.site_id")
+    chunks = _chunks(package_ids)
+    for chunk in chunks:
+        ids = " OR ".join(f'"{package_id}"' for package_id in chunk)
+        connection.delete(q=f'+site_id:"{site_id}" +id:({ids})', commit=False)
+    connection.commit()
     for number, chunk in enumerate(chunks, 1):
         tk.enqueue_job(
             reindex,
             [chunk],
             title=f"datasud_partnership: reindex withdrawn datasets ({number}/{len(chunks)})",
         )
+
+
+def _chunks(package_ids: list[str]) -> list[list[str]]:
+    return [package_ids[i : i + REINDEX_CHUNK] for i in range(0, len(package_ids), REINDEX_CHUNK)]
 
 
 def reindex(package_ids: list[str]) -> None:
