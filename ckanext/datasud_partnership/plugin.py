@@ -33,6 +33,7 @@ from .publication import model as _publication_tables  # noqa: F401 - registers 
 from .publication import service as publication_service
 from .publication import status as publication_status
 from .publication import views as publication_views
+from .publication import visibility as publication_visibility
 from .ui import helpers as ui_helpers
 from .ui import views as ui_views
 
@@ -87,6 +88,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **publication_actions.get_actions(),
             **publication_harvest.get_actions(),
             **claim_actions.get_actions(),
+            **publication_visibility.get_chained_actions(),
         }
         # the profile's notes (likely duplicates, what a draft still needs)
         # around the publication gate's package_create
@@ -103,6 +105,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **publication_auth.get_auth_functions(),
             **publication_harvest.get_auth_functions(),
             **claim_auth.get_auth_functions(),
+            **publication_visibility.get_chained_auth(),
         }
 
     # ISignal: what follows the agreement events once committed
@@ -125,9 +128,14 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         return profile_validators.get_validators()
 
     # IBlueprint: the protected download of an agreement's uploaded documents;
-    # the publication journal as CSV; the web UI's pages
+    # the publication journal as CSV; the activity pages that must ask first; the web UI's pages
     def get_blueprint(self) -> Any:
-        return [agreement_documents.blueprint, publication_views.blueprint, *ui_views.blueprints()]
+        return [
+            agreement_documents.blueprint,
+            publication_views.blueprint,
+            publication_visibility.blueprint,
+            *ui_views.blueprints(),
+        ]
 
     # IPackageController: the publication gate, once CKAN saved the change
     # and before it commits (see publication/chains.py)
