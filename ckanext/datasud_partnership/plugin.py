@@ -30,6 +30,7 @@ from .publication import chains as publication_chains
 from .publication import journal as publication_journal
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import views as publication_views
+from .publication import visibility as publication_visibility
 from .publication import withdrawal
 from .publication.harvest import actions as harvest_actions
 from .publication.harvest import auth as harvest_auth
@@ -81,6 +82,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **publication_actions.get_actions(),
             **harvest_actions.get_actions(),
             **claim_actions.get_actions(),
+            **publication_visibility.get_chained_actions(),
         }
         # the profile's notes (likely duplicates, what a draft still needs)
         # around the publication gate's package_create
@@ -96,6 +98,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **publication_auth.get_auth_functions(),
             **harvest_auth.get_auth_functions(),
             **claim_auth.get_auth_functions(),
+            **publication_visibility.get_chained_auth(),
         }
 
     # ISignal: what follows each event (common/events.py says when each is sent)
@@ -124,11 +127,12 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         return profile_validators.get_validators()
 
     # IBlueprint: the protected download of an agreement's uploaded documents;
-    # the publication journal as CSV; the web UI's pages
+    # the publication journal as CSV; the activity pages that must ask first; the web UI's pages
     def get_blueprint(self) -> Any:
         return [
             agreement_document_views.blueprint,
             publication_views.blueprint,
+            publication_visibility.blueprint,
             ui_views.dataset,
             ui_views.organization,
             ui_views.deposit,

@@ -23,9 +23,8 @@ def package_create_with_notes(inner: Any) -> Any:
         if not isinstance(result, dict) or result.get("type", "dataset") == "harvest":
             return result
         urls = [resource.get("url") or "" for resource in result.get("resources") or []]
-        found = duplicates.warning(
-            duplicates.find(result.get("owner_org"), result.get("title"), urls, result.get("id"))
-        )
+        candidates = duplicates.find(result.get("owner_org"), result.get("title"), urls, result.get("id"))
+        found = duplicates.warning(duplicates.readable(context, candidates))
         if found:
             result = {**result, duplicates.RESULT_KEY: found}
             duplicates.show_in_form(found)
@@ -37,13 +36,13 @@ def package_create_with_notes(inner: Any) -> Any:
 @tk.side_effect_free
 def dataset_likely_duplicates(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
     """The likely duplicates of an existing dataset (same organization, same
-    title or a resource with the same URL).
+    title or a resource with the same URL), among those the caller may read.
 
     :param id: the dataset's id or name
     """
     package = readable(context, data_dict)
     urls = [resource.url for resource in package.resources]
-    return duplicates.find(package.owner_org, package.title, urls, package.id)
+    return duplicates.readable(context, duplicates.find(package.owner_org, package.title, urls, package.id))
 
 
 def get_actions(actions: dict[str, Any]) -> dict[str, Any]:

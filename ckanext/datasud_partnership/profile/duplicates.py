@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan import model
+from ckan import authz, model
 from ckan.types import Context, DataDict
 
 _ = tk._
@@ -64,6 +64,17 @@ def find(
     return sorted(found.values(), key=lambda entry: entry["name"])
 
 
+def readable(context: Context, duplicates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Those of ``duplicates`` the caller may read (CKAN's ``package_show``
+    auth for each): a warning never names a dataset the caller cannot see."""
+    check = {key: context[key] for key in ("user", "auth_user_obj", "ignore_auth") if key in context}
+    return [
+        entry
+        for entry in duplicates
+        if authz.is_authorized_boolean("package_show", dict(check), {"id": entry["id"]})
+    ]
+
+
 def message(duplicates: list[dict[str, Any]]) -> str:
     names = ", ".join(f"« {entry['title']} » ({entry['name']})" for entry in duplicates)
     return _(
@@ -96,7 +107,7 @@ def resource_create(original: Any, context: Context, data_dict: DataDict) -> Any
     package = model.Package.get(result.get("package_id") or "") if isinstance(result, dict) else None
     if package is None or package.type == "harvest":
         return result
-    found = warning(find(package.owner_org, None, [result.get("url") or ""], package.id))
+    found = warning(readable(context, find(package.owner_org, None, [result.get("url") or ""], package.id)))
     if found:
         result = {**result, RESULT_KEY: found}
         show_in_form(found)
