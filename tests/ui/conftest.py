@@ -118,13 +118,22 @@ def portal(pytestconfig: Any) -> Iterator[str]:
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make services does it)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+# How long a step may wait for the page (a click, a navigation, an expected
+# text). Playwright's expect() waits 5 s by default: on a loaded 2-core machine
+# a form post that publishes or withdraws took longer (a journey failed waiting
+# for the navigation), so expect() waits as long as the actions do.
+TIMEOUT_MS = 15_000
 
 
 class Visitor:
@@ -134,7 +143,7 @@ class Visitor:
         self.base = base
         viewport = PHONE if phone else {"width": 1200, "height": 900}
         self.context = browser.new_context(base_url=base, locale="fr-FR", viewport=viewport)
-        self.context.set_default_timeout(15_000)
+        self.context.set_default_timeout(TIMEOUT_MS)
         self.page = self.context.new_page()
         self.prefix = f"{test_name}-{who}"
         self.shots = 0
