@@ -62,6 +62,8 @@ def _apply(context: Context, before: Snapshot | None, package: model.Package, ex
     elif after.published and was_published:
         if before.owner_org != after.owner_org:  # a new publication, by another organization
             publishing.publish_checked(context, package, extra.get(DECLARATION), path)
+        else:  # the metadata required for publication stays required while published
+            publishing.check_metadata_kept(package)
     elif was_published and not after.published:
         asked = extra.get(WITHDRAWAL) or {}
         withdrawal.withdraw_checked(context, package, asked.get("reason"), asked.get("ground"), path)

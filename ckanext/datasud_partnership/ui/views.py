@@ -346,7 +346,9 @@ def convention_terminate(id: str) -> Any:
     form = form_data()
     data = {
         # no request date: the server dates a partner's request (common/dates.py act_day)
-        key: form[key] for key in ("id", "mode", "effective_on", "reason") if form.get(key)
+        key: form[key]
+        for key in ("id", "mode", "effective_on", "reason")
+        if form.get(key)
     }
     call(
         "agreement_terminate",
