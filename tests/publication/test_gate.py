@@ -88,3 +88,33 @@ def test_parse_declaration(value, declaration, problems):
 def test_missing_metadata():
     dataset = {"title": "Budget", "notes": "  ", "tags": [], "resources": [{"url": "x"}]}
     assert G.missing_metadata(dataset, ["title", "notes", "tags", "resources"]) == ("notes", "tags")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "  ",
+        "\u200b",
+        "\u00a0\u2003\u3000",
+        "\ufeff\u200c\u200d\u2060\u00ad",
+        "\u3164",
+        [],
+        ["", "\u200b"],
+        {},
+        "[]",
+        '["\u200b"]',
+    ],
+    ids=repr,
+)
+def test_invisible_values_are_blank(value):
+    assert G.blank(value)
+    assert G.missing_metadata({"notes": value}, ["notes"]) == ("notes",)
+
+
+@pytest.mark.parametrize(
+    "value", ["a", " x\u200b", "[brouillon] budget", '["economie"]', ["budget"], 0, {"a": 1}], ids=repr
+)
+def test_visible_values_are_filled_in(value):
+    assert not G.blank(value)

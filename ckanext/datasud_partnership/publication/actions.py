@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -13,7 +11,7 @@ from ckan.types import Context, DataDict
 
 from ..claims import mail as claims_mail
 from ..claims import queries as claims_queries
-from ..common import lookups
+from ..common import csv, lookups
 from ..common.lookups import organization, readable
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
@@ -172,9 +170,11 @@ def publication_journal_export(context: Context, data_dict: DataDict) -> str:
     (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``)."""
     data = validate(data_dict, S.journal_filters(), context)
     query = _journal_query(context, data, "publication_journal_export")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    return csv.text(CSV_COLUMNS, _journal_rows(query))
+
+
+def _journal_rows(query: Any) -> Any:
+    """The export's rows (``CSV_COLUMNS``), read a thousand entries at a time."""
     packages: dict[str, str] = {}
     groups: dict[str, str] = {}
     for rows in _batches(query, 1000):
@@ -185,28 +185,25 @@ def publication_journal_export(context: Context, data_dict: DataDict) -> str:
             declaration = row.declaration or {}
             ground = row.ground or {}
             reference = next((str(v) for k, v in ground.items() if k != "type" and k != "clause"), "")
-            writer.writerow(
-                (
-                    row.timestamp.isoformat(),
-                    row.action,
-                    row.dataset_id,
-                    packages.get(row.dataset_id, ""),
-                    row.organization_id,
-                    groups.get(row.organization_id, ""),
-                    row.licence_id or "",
-                    declaration.get("personal_data", ""),
-                    declaration.get("text_version", ""),
-                    declaration.get("note") or "",
-                    declaration.get("declared_by") or "",
-                    row.agreement_id or "",
-                    names.get(row.actor or "", ""),
-                    row.reason or "",
-                    ground.get("type", ""),
-                    reference,
-                    row.path or "",
-                )
+            yield (
+                row.timestamp.isoformat(),
+                row.action,
+                row.dataset_id,
+                packages.get(row.dataset_id, ""),
+                row.organization_id,
+                groups.get(row.organization_id, ""),
+                row.licence_id or "",
+                declaration.get("personal_data", ""),
+                declaration.get("text_version", ""),
+                declaration.get("note") or "",
+                declaration.get("declared_by") or "",
+                row.agreement_id or "",
+                names.get(row.actor or "", ""),
+                row.reason or "",
+                ground.get("type", ""),
+                reference,
+                row.path or "",
             )
-    return out.getvalue()
 
 
 def _batches(query: Any, size: int) -> Any:

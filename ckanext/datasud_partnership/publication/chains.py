@@ -62,6 +62,8 @@ def _apply(context: Context, before: Snapshot | None, package: model.Package, ex
     elif after.published and was_published:
         if before.owner_org != after.owner_org:  # a new publication, by another organization
             publishing.publish_checked(context, package, extra.get(DECLARATION), path)
+        else:  # the metadata required for publication stays required while published
+            publishing.check_metadata_kept(package)
     elif was_published and not after.published:
         asked = extra.get(WITHDRAWAL) or {}
         withdrawal.withdraw_checked(context, package, asked.get("reason"), asked.get("ground"), path)
@@ -185,6 +187,31 @@ def bulk_update_public(original: Any, context: Context, data_dict: DataDict) -> 
         )
 
 
+@tk.chained_action
+def dataset_purge(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """Purging a published dataset withdraws it first: the portal's team
+    gives a ground (``publication_withdrawal``: ``{"reason": ..., "ground":
+    {...}}``, as for ``package_delete``) and the journal records the
+    withdrawal, committed with the purge; without one, nothing changes."""
+    data_dict = dict(data_dict)
+    asked = data_dict.pop(WITHDRAWAL, None) or {}
+    reference = data_dict.get("id")
+    package = model.Package.get(reference) if isinstance(reference, str) and reference else None
+    if package is not None and package.type != "harvest" and Snapshot.of(package).published:
+        tk.check_access("dataset_purge", {**context, "package": package}, data_dict)
+        if not isinstance(asked, dict):
+            raise tk.ValidationError({WITHDRAWAL: [_("Expected an object with a reason and a ground")]})
+        try:
+            withdrawal.withdraw_checked(
+                context, package, asked.get("reason"), asked.get("ground"), "dataset_purge"
+            )
+            return original(context, data_dict)  # CKAN's purge commits the journal entry with it
+        except Exception:
+            model.Session.rollback()
+            raise
+    return original(context, data_dict)
+
+
 def _fresh(context: Context) -> dict[str, Any]:
     keys = ("user", "auth_user_obj", "ignore_auth", PATH)
     return {key: context[key] for key in keys if key in context}
@@ -203,4 +230,5 @@ def get_chained_actions() -> dict[str, Any]:
         "package_owner_org_update": package_owner_org_update,
         "package_delete": package_delete,
         "bulk_update_public": bulk_update_public,
+        "dataset_purge": dataset_purge,
     }

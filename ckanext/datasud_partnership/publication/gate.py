@@ -9,6 +9,8 @@ gathers the facts, this module judges them and names every unmet condition.
 from __future__ import annotations
 
 import dataclasses
+import json
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -124,15 +126,7 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
                 {"version": facts.terms_version},
             )
         )
-    for field in facts.missing_metadata:
-        unmet.append(
-            Unmet(
-                "metadata",
-                field,
-                N_("%(label)s: required for publication"),
-                {"label": facts.metadata_labels.get(field, field)},
-            )
-        )
+    unmet.extend(metadata_unmet(facts.missing_metadata, facts.metadata_labels))
     return unmet
 
 
@@ -183,13 +177,47 @@ def licence_change_unmet(
     return None
 
 
+# characters that show nothing though Unicode counts them as letters or symbols
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def blank(value: Any) -> bool:
+    """Does ``value`` show nothing? None, an empty list or object, a text of
+    Unicode spaces, control and format characters only (zero-width spaces and
+    joiners, the byte-order mark, soft hyphens...), or a list of such values.
+    A multiple-choice field stored as a JSON list is read as that list."""
+    if isinstance(value, str):
+        if value.startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+            else:
+                return blank(value) if isinstance(value, list) else False
+        return all(
+            char.isspace()
+            or char in INVISIBLE
+            or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+            for char in value
+        )
+    if isinstance(value, (list, tuple)):
+        return all(blank(item) for item in value)
+    if isinstance(value, dict):
+        return not value
+    return value is None
+
+
 def missing_metadata(dataset: dict[str, Any], required: Iterable[str]) -> tuple[str, ...]:
-    """The required fields that are empty in ``dataset`` (a package dict)."""
-    missing = []
-    for field in required:
-        value = dataset.get(field)
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, "", [], {}):
-            missing.append(field)
-    return tuple(missing)
+    """The required fields that are blank in ``dataset`` (a package dict):
+    the rule for a publication and for every change of a published dataset."""
+    return tuple(field for field in required if blank(dataset.get(field)))
+
+
+def metadata_unmet(missing: Iterable[str], labels: dict[str, str]) -> list[Unmet]:
+    """One unmet condition per missing field, named by its label."""
+    return [
+        Unmet(
+            "metadata", field, N_("%(label)s: required for publication"), {"label": labels.get(field, field)}
+        )
+        for field in missing
+    ]

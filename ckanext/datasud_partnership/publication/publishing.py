@@ -81,6 +81,14 @@ def missing_for_publication(package: model.Package) -> list[dict[str, str]]:
     return [{"field": field, "label": scheming.label(field, package.type)} for field in missing]
 
 
+def check_metadata_kept(package: model.Package) -> None:
+    """A published dataset keeps the metadata its publication required:
+    a change that blanks one of them is refused, naming each field."""
+    missing = G.missing_metadata(package_as_dict(package), required_fields(package.type))
+    if missing:
+        raise refusal(G.metadata_unmet(missing, metadata_labels(package.type)))
+
+
 # CKAN's ValidationError reads "tags" errors as per-tag dicts: tags are
 # named by the form's field instead.
 ERROR_KEYS = {"tags": "tag_string"}

@@ -33,11 +33,17 @@ GROUND_TYPES = {
 
 
 def check_withdrawal(
-    context: Context, package: model.Package, reason: str | None, ground: Any
+    context: Context,
+    package: model.Package,
+    reason: str | None,
+    ground: Any,
+    by_termination: bool = False,
 ) -> dict[str, Any] | None:
     """The partner always may withdraw; the portal's team only with a ground:
-    a termination (for fault, or another mode that decided withdrawals), a
-    claim, or a legal takedown. Returns the ground to cite."""
+    an agreement terminated for fault, a claim, or a legal takedown. The
+    ground ``termination`` is the termination's own, when it takes effect
+    (``by_termination``, see :func:`withdraw_for_termination`): no caller
+    cites it. Returns the ground to cite."""
     user = user_of(context)
     partner = is_publisher(user, package.owner_org)
     if not partner and (user is None or not user.sysadmin):
@@ -52,6 +58,17 @@ def check_withdrawal(
                     _(
                         "The portal withdraws a partner's dataset only with a ground: "
                         "a termination for fault, a claim or a legal takedown"
+                    )
+                ]
+            }
+        )
+    if kind == "termination" and not by_termination:
+        raise tk.ValidationError(
+            {
+                "ground": [
+                    _(
+                        "Only a termination withdraws on its own ground, when it takes effect; "
+                        "cite a termination for fault, a claim or a legal takedown"
                     )
                 ]
             }
@@ -114,7 +131,7 @@ def withdraw_for_termination(agreement: Any, termination: Any = None, **kwargs: 
     cited = None
     for package in query.order_by(model.Package.name).all():
         # the ground is the same for every dataset of the organization: checked once
-        cited = cited or check_withdrawal(context, package, reason, ground)
+        cited = cited or check_withdrawal(context, package, reason, ground, by_termination=True)
         package.private = True
         journal.record(package, "withdrawn", context, "termination", reason=reason, ground=cited)
         withdrawn.append(package.id)

@@ -4,9 +4,7 @@ one agreement action and shows its refusals; no rule is decided here."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,6 +14,7 @@ from ckan import authz
 from flask import Blueprint, Response, request
 
 from ..agreements import kinds as K
+from ..common import csv
 from . import helpers as H
 from .answers import call
 from .shared import form_data, harvest_outcomes_context
@@ -135,20 +134,17 @@ def index() -> Any:
 def export() -> Any:
     _sysadmins_only()
     data, _args = _filters()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    lines = []
     offset = 0
     while True:
         rows = call("agreement_list", limit=1000, offset=offset, **data)["results"]  # bad filters: 400
-        for row in rows:
-            writer.writerow([row.get(column, "") for column in CSV_COLUMNS])
+        lines.extend([row.get(column, "") for column in CSV_COLUMNS] for row in rows)
         if len(rows) < 1000:
             break
         offset += 1000
     name = f"conventions-{dt.date.today().isoformat()}.csv"
     return Response(
-        out.getvalue(),
+        csv.text(CSV_COLUMNS, lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -345,7 +345,10 @@ def convention_terminate(id: str) -> Any:
     group = _organization_or_abort(id)
     form = form_data()
     data = {
-        key: form[key] for key in ("id", "mode", "requested_on", "effective_on", "reason") if form.get(key)
+        # no request date: the server dates a partner's request (common/dates.py act_day)
+        key: form[key]
+        for key in ("id", "mode", "effective_on", "reason")
+        if form.get(key)
     }
     call(
         "agreement_terminate",

@@ -47,11 +47,6 @@ def kind_named(name: str) -> K.Kind:
     return kind
 
 
-def not_in_future(field: str, day: dt.date) -> None:
-    if day > today():
-        raise invalid(field, "This date cannot be in the future")
-
-
 def loaded(
     data_dict: DataDict, context: Context, action: str, schema: Schema
 ) -> tuple[dict[str, Any], Agreement, K.Kind]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ...common.dates import today
+from ...common.dates import act_day, today
 from ...common.tables import jsonable
 from ...common.validation import invalid, validate
 from .. import history, queries
@@ -24,7 +24,6 @@ from .base import (
     finish,
     kind_named,
     loaded,
-    not_in_future,
     organization,
     set_fields,
 )
@@ -51,9 +50,9 @@ def agreement_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     signed_on, notified_on = data.get("signed_on"), data.get("notified_on")
     if notified_on and not signed_on:
         raise invalid("notified_on", "An agreement is notified after it is signed: give signed_on")
-    for field in ("signed_on", "notified_on"):
+    for field in ("signed_on", "notified_on", "deliberation_date"):
         if data.get(field):
-            not_in_future(field, data[field])
+            act_day(context, field, data[field])
     if signed_on and notified_on and notified_on < signed_on:
         raise invalid("notified_on", "The notification cannot be before the signature")
     if data.get("end_on") and kind.term.fixed_end is None:
@@ -104,6 +103,8 @@ def agreement_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
         raise invalid("id", "Only a draft agreement can be changed; a signed one is changed by amendment")
     if data.get("end_on") and kind.term.fixed_end is None:
         raise invalid("end_on", "This kind of agreement has no fixed end")
+    if data.get("deliberation_date"):
+        act_day(context, "deliberation_date", data["deliberation_date"])
     changes = set_fields(agreement, data)
     if changes:
         history.record(agreement, "updated", actor(context), changes=changes)
@@ -129,7 +130,7 @@ def agreement_sign(context: Context, data_dict: DataDict) -> dict[str, Any]:
         raise invalid(
             "signed_on", "The agreement is already signed (on %(day)s)", day=agreement.signed_on.isoformat()
         )
-    not_in_future("signed_on", data["signed_on"])
+    act_day(context, "signed_on", data["signed_on"])
     if kind.term.starts_on == "signature":
         check_single_in_force(agreement, agreement.organization_id, kind, data["signed_on"])
     agreement.signed_on = data["signed_on"]
@@ -152,7 +153,7 @@ def agreement_notify(context: Context, data_dict: DataDict) -> dict[str, Any]:
         )
     if day < agreement.signed_on:
         raise invalid("notified_on", "The notification cannot be before the signature")
-    not_in_future("notified_on", day)
+    act_day(context, "notified_on", day)
     if kind.term.starts_on == "notification":
         check_single_in_force(agreement, agreement.organization_id, kind, day)
     agreement.notified_on = day
@@ -188,7 +189,7 @@ def agreement_amend(context: Context, data_dict: DataDict) -> dict[str, Any]:
         raise invalid("id", "An agreement that has ended cannot be amended")
     if data["signed_on"] < agreement.signed_on:
         raise invalid("signed_on", "An amendment cannot be signed before the agreement")
-    not_in_future("signed_on", data["signed_on"])
+    act_day(context, "signed_on", data["signed_on"])
     new_end = data.get("end_on")
     if new_end is not None:
         if kind.term.fixed_end is None:
@@ -260,7 +261,7 @@ def agreement_milestone_update(context: Context, data_dict: DataDict) -> dict[st
         )
     done_on = data.get("done_on")
     if done_on is not None:
-        not_in_future("done_on", done_on)
+        act_day(context, "done_on", done_on)
     before = [milestone.done_on, milestone.note]
     milestone.done_on = done_on
     if "note" in data:

@@ -9,13 +9,13 @@ from typing import Any
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ...common.dates import today
+from ...common.dates import act_day
 from ...common.validation import invalid
 from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Notice
-from .base import actor, finish, loaded, not_in_future
+from .base import actor, finish, loaded
 
 Session = model.Session
 
@@ -24,8 +24,7 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
     """Serve a formal notice ("mise en demeure", art. 7.1): the breaches and a
     written deadline to remedy them."""
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_serve", S.agreement_notice_serve())
-    served_on = data.get("served_on") or today()
-    not_in_future("served_on", served_on)
+    served_on = act_day(context, "served_on", data.get("served_on"))
     current = R.status(kind, queries.facts(agreement), served_on)
     if current not in (R.IN_FORCE, R.UNDER_NOTICE):
         raise invalid(
@@ -60,11 +59,13 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
     return finish(agreement, kind, context)
 
 
-def _the_running_notice(agreement: Agreement, data: dict[str, Any], field: str) -> tuple[dt.date, Notice]:
-    """The day ``field`` gives (today by default, never ahead) and the formal
-    notice running then; a ValidationError when none is."""
-    day = data.get(field) or today()
-    not_in_future(field, day)
+def _the_running_notice(
+    context: Context, agreement: Agreement, data: dict[str, Any], field: str
+) -> tuple[dt.date, Notice]:
+    """The day of the act (``common.dates.act_day``: today, or an earlier day
+    the portal's team gives) and the formal notice running then; a
+    ValidationError when none is."""
+    day = act_day(context, field, data.get(field))
     notice = queries.running_notice(agreement, day)
     if notice is None:
         raise invalid("id", "No formal notice is running on this agreement")
@@ -74,7 +75,7 @@ def _the_running_notice(agreement: Agreement, data: dict[str, Any], field: str) 
 def agreement_notice_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """File the notified party's observations, before the deadline."""
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_answer", S.agreement_notice_answer())
-    day, notice = _the_running_notice(agreement, data, "answered_on")
+    day, notice = _the_running_notice(context, agreement, data, "answered_on")
     if day > notice.deadline:
         raise invalid(
             "answered_on", "The deadline (%(deadline)s) has passed", deadline=notice.deadline.isoformat()
@@ -97,7 +98,7 @@ def agreement_notice_answer(context: Context, data_dict: DataDict) -> dict[str, 
 def agreement_notice_lift(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Lift the running formal notice: the breaches were remedied."""
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_lift", S.agreement_notice_lift())
-    day, notice = _the_running_notice(agreement, data, "lifted_on")
+    day, notice = _the_running_notice(context, agreement, data, "lifted_on")
     if queries.termination(agreement.id) is not None:
         raise invalid("id", "A termination is already recorded for this agreement")
     notice.lifted_on = day

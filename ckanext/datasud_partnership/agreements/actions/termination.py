@@ -9,14 +9,14 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ...common import events
-from ...common.dates import today
+from ...common.dates import act_day, today
 from ...common.tables import utcnow
 from ...common.validation import invalid
 from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Termination
-from .base import actor, finish, loaded, not_in_future, rule_error
+from .base import actor, finish, loaded, rule_error
 
 Session = model.Session
 
@@ -38,8 +38,7 @@ def agreement_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]
     (computed by the rules, or a later one they allow) and, for the modes that
     allow it, the datasets to withdraw when it takes effect."""
     data, agreement, kind = loaded(data_dict, context, "agreement_terminate", S.agreement_terminate())
-    requested_on = data.get("requested_on") or today()
-    not_in_future("requested_on", requested_on)
+    requested_on = act_day(context, "requested_on", data.get("requested_on"))
     try:
         decided = R.check_termination(
             kind,
