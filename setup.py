@@ -31,6 +31,8 @@ setup(
             "pytest-xdist==3.8.0",
             # browser tests: drives Debian's chromium (bin/services.sh installs it)
             "playwright==1.65.2",
+            # generated bad inputs (tests/test_bad_inputs.py, benchmarks/fuzz.py)
+            "hypothesis==6.170.15",
         ],
     },
     entry_points={

@@ -89,6 +89,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         actions.update(profile_actions.get_actions(actions))
         if p.plugin_loaded("dcat"):
             actions["dcat_dataset_show"] = profile_dcat.dcat_dataset_show
+            actions["dcat_catalog_show"] = profile_dcat.dcat_catalog_show
         return actions
 
     # IAuthFunctions

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Context, Schema
 
-from ..common.validation import iso_date, pagination
+from ..common.validation import iso_date, pagination, text_value, whole_number
 from . import kinds as K
 from .documents.validators import file_upload, http_url
 
@@ -45,53 +45,53 @@ def withdraw_choice(value: Any, context: Context) -> Any:
 
 
 def positive_days(value: Any, context: Context) -> Any:
-    value = tk.get_validator("natural_number_validator")(value, context)
-    if int(value) > 3660:
+    value = whole_number(value, context)
+    if value > 3660:
         raise Invalid(_("Expected at most %d days") % 3660)
     return int(value)
 
 
 @validator_args
-def contract_fields(ignore_missing, unicode_safe, not_empty, email_validator, url_validator) -> Schema:
+def contract_fields(ignore_missing, not_empty, email_validator, url_validator) -> Schema:
     """Fields of the contract itself, settable while the agreement is a draft."""
     return {
-        "reference": [ignore_missing, unicode_safe, not_empty],
+        "reference": [ignore_missing, text_value, not_empty],
         "parties": {
             "role": [not_empty, party],
-            "name": [not_empty, unicode_safe],
-            "signatory": [ignore_missing, unicode_safe],
-            "signatory_title": [ignore_missing, unicode_safe],
+            "name": [not_empty, text_value],
+            "signatory": [ignore_missing, text_value],
+            "signatory_title": [ignore_missing, text_value],
         },
-        "deliberation_number": [ignore_missing, unicode_safe],
+        "deliberation_number": [ignore_missing, text_value],
         "deliberation_date": [ignore_missing, iso_date],
         "end_on": [ignore_missing, iso_date],
-        "referent_name": [ignore_missing, unicode_safe],
-        "referent_email": [ignore_missing, unicode_safe, email_validator],
-        "referent_phone": [ignore_missing, unicode_safe],
+        "referent_name": [ignore_missing, text_value],
+        "referent_email": [ignore_missing, text_value, email_validator],
+        "referent_phone": [ignore_missing, text_value],
         "documents": {
-            "title": [not_empty, unicode_safe],
-            "url": [not_empty, unicode_safe, url_validator],
+            "title": [not_empty, text_value],
+            "url": [not_empty, text_value, url_validator],
         },
         "beneficiary_invoice_on": [ignore_missing, iso_date],
     }
 
 
 @validator_args
-def agreement_create(not_empty, unicode_safe, ignore_missing) -> Schema:
+def agreement_create(not_empty, ignore_missing) -> Schema:
     return {
         **contract_fields(),
-        "organization": [not_empty, unicode_safe],
-        "kind": [not_empty, unicode_safe],
-        "reference": [not_empty, unicode_safe],
+        "organization": [not_empty, text_value],
+        "kind": [not_empty, text_value],
+        "reference": [not_empty, text_value],
         "signed_on": [ignore_missing, iso_date],
         "notified_on": [ignore_missing, iso_date],
     }
 
 
 @validator_args
-def id_only(not_empty, unicode_safe) -> Schema:
+def id_only(not_empty) -> Schema:
     """The agreement an action is about."""
-    return {"id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, text_value]}
 
 
 def agreement_patch() -> Schema:
@@ -114,32 +114,32 @@ def agreement_notify(not_empty) -> Schema:
 
 
 @validator_args
-def agreement_cancel(not_empty, unicode_safe) -> Schema:
-    return {**id_only(), "reason": [not_empty, unicode_safe]}
+def agreement_cancel(not_empty) -> Schema:
+    return {**id_only(), "reason": [not_empty, text_value]}
 
 
 @validator_args
-def agreement_amend(not_empty, unicode_safe, ignore_missing, boolean_validator) -> Schema:
+def agreement_amend(not_empty, ignore_missing, boolean_validator) -> Schema:
     return {
         **id_only(),
         "signed_on": [not_empty, iso_date],
-        "description": [not_empty, unicode_safe],
+        "description": [not_empty, text_value],
         "end_on": [ignore_missing, iso_date],
         "contributions": {
-            "funder": [not_empty, unicode_safe],
-            "amount": [not_empty, unicode_safe],
+            "funder": [not_empty, text_value],
+            "amount": [not_empty, text_value],
             "beneficiary": [ignore_missing, boolean_validator],
         },
     }
 
 
 @validator_args
-def agreement_milestone_update(not_empty, unicode_safe, ignore_missing) -> Schema:
+def agreement_milestone_update(not_empty, ignore_missing) -> Schema:
     return {
         **id_only(),
-        "code": [not_empty, unicode_safe],
+        "code": [not_empty, text_value],
         "done_on": [ignore_missing, iso_date],
-        "note": [ignore_missing, unicode_safe],
+        "note": [ignore_missing, text_value],
     }
 
 
@@ -155,42 +155,42 @@ def agreement_notice_serve(not_empty, ignore_missing, default) -> Schema:
 
 
 @validator_args
-def agreement_notice_answer(not_empty, unicode_safe, ignore_missing) -> Schema:
+def agreement_notice_answer(not_empty, ignore_missing) -> Schema:
     return {
         **id_only(),
-        "observations": [not_empty, unicode_safe],
+        "observations": [not_empty, text_value],
         "answered_on": [ignore_missing, iso_date],
     }
 
 
 @validator_args
-def agreement_notice_lift(not_empty, unicode_safe, ignore_missing) -> Schema:
+def agreement_notice_lift(not_empty, ignore_missing) -> Schema:
     return {
         **id_only(),
-        "reason": [not_empty, unicode_safe],
+        "reason": [not_empty, text_value],
         "lifted_on": [ignore_missing, iso_date],
     }
 
 
 @validator_args
-def agreement_terminate(not_empty, unicode_safe, ignore_missing, default) -> Schema:
+def agreement_terminate(not_empty, ignore_missing, default) -> Schema:
     return {
         **id_only(),
-        "mode": [not_empty, unicode_safe],
+        "mode": [not_empty, text_value],
         "initiator": [not_empty, party],
         "requested_on": [ignore_missing, iso_date],
         "effective_on": [ignore_missing, iso_date],
         "withdraw": [default("none"), withdraw_choice],
-        "reason": [ignore_missing, unicode_safe],
+        "reason": [ignore_missing, text_value],
     }
 
 
 @validator_args
-def agreement_list(ignore_missing, unicode_safe) -> Schema:
+def agreement_list(ignore_missing) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
-        "kind": [ignore_missing, unicode_safe],
-        "status": [ignore_missing, unicode_safe],
+        "organization": [ignore_missing, text_value],
+        "kind": [ignore_missing, text_value],
+        "status": [ignore_missing, text_value],
         "in_force_on": [ignore_missing, iso_date],
         "anniversary_within": [ignore_missing, positive_days],
         "ending_within": [ignore_missing, positive_days],
@@ -204,11 +204,11 @@ def agreement_history() -> Schema:
 
 
 @validator_args
-def agreement_document_add(not_empty, unicode_safe, ignore_empty, strip_value) -> Schema:
+def agreement_document_add(not_empty, ignore_empty, strip_value) -> Schema:
     return {
         **id_only(),
-        "title": [not_empty, unicode_safe],
+        "title": [not_empty, text_value],
         # empty values (a web form's blank field, no file chosen) count as absent
-        "url": [ignore_empty, unicode_safe, strip_value, http_url],
+        "url": [ignore_empty, text_value, strip_value, http_url],
         "upload": [ignore_empty, file_upload],
     }

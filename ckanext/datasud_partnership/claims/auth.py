@@ -14,14 +14,16 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-from ..common.roles import is_partner_admin
+from ..common.roles import is_partner_admin, user_of
 from .model import Claim
 
 _ = tk._
 
 
 def claim_create(context: Context, data_dict: DataDict) -> AuthResult:
-    if context.get("auth_user_obj") or model.User.get(context.get("user") or ""):
+    # CKAN 2.12 puts an AnonymousUser in ``auth_user_obj`` for visitors: only
+    # a real user counts
+    if user_of(context) is not None:
         return {"success": True}
     return {"success": False, "msg": _("Log in to report a problem with a dataset")}
 

@@ -5,37 +5,37 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema
 
-from ..common.validation import pagination
+from ..common.validation import pagination, text_value
 from .model import CLOSED, KINDS, OPEN
 
 RESOLVED = ("corrected", "unfounded")  # the outcomes claim_resolve records
 
 
 @validator_args
-def text(not_empty, unicode_safe, strip_value) -> list:
+def text(not_empty, strip_value) -> list:
     """A text that is not blank once stripped."""
-    return [not_empty, unicode_safe, strip_value, not_empty]
+    return [not_empty, text_value, strip_value, not_empty]
 
 
 @validator_args
-def claim_create(not_empty, unicode_safe, one_of) -> Schema:
+def claim_create(not_empty, one_of) -> Schema:
     return {
-        "dataset": [not_empty, unicode_safe],
+        "dataset": [not_empty, text_value],
         "kind": [not_empty, one_of(list(KINDS))],
         "description": text(),
     }
 
 
 @validator_args
-def one_claim(not_empty, unicode_safe) -> Schema:
-    return {"id": [not_empty, unicode_safe]}
+def one_claim(not_empty) -> Schema:
+    return {"id": [not_empty, text_value]}
 
 
 @validator_args
-def claim_list(ignore_missing, unicode_safe, one_of) -> Schema:
+def claim_list(ignore_missing, one_of) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
-        "dataset": [ignore_missing, unicode_safe],
+        "organization": [ignore_missing, text_value],
+        "dataset": [ignore_missing, text_value],
         "status": [ignore_missing, one_of([OPEN, CLOSED])],
         **pagination(100),
     }

@@ -10,18 +10,16 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from .validation import invalid
+from .validation import invalid, reference
 
 _ = tk._
 
 
 def readable(context: Context, data_dict: DataDict) -> model.Package:
     """The dataset ``data_dict["id"]`` names, once the caller may read it."""
-    reference = data_dict.get("id")
-    if not reference:
-        raise tk.ValidationError({"id": [_("Missing value")]})
-    tk.check_access("package_show", context, {"id": reference})
-    package = model.Package.get(reference)
+    name_or_id = reference(data_dict, "id")
+    tk.check_access("package_show", context, {"id": name_or_id})
+    package = model.Package.get(name_or_id)
     if package is None:
         raise tk.ObjectNotFound(_("Dataset not found"))
     return package

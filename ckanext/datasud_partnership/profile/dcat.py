@@ -23,11 +23,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
+from dateutil.parser import parse as dateutil_parse
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
 from ckanext.dcat.profiles import DCAT, DCT, XSD, RDFProfile
 
+from ..common.validation import reference, reject_unsafe, whole_number
 from . import codes, vocabularies
 
 _ = tk._
@@ -88,11 +90,89 @@ class DatasudDCATAPProfile(RDFProfile):
         return None
 
 
+def _profiles(value: Any) -> list[str]:
+    """The RDF profiles asked for: names registered under ``ckan.rdf.profiles``
+    (a list, or a text of names separated by spaces). ckanext-dcat 2.4.4
+    iterates the value as given: ``"x"`` becomes the profiles ``x`` and an
+    unknown profile raises RDFProfileException, a 500."""
+    from importlib.metadata import entry_points
+
+    names = value.split() if isinstance(value, str) else value
+    known = {entry.name for entry in entry_points(group="ckan.rdf.profiles")}
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n in known for n in names):
+        raise tk.ValidationError(
+            {"profiles": [_("Expected a list of RDF profiles among: %s") % ", ".join(sorted(known))]}
+        )
+    return names
+
+
+def _rdf_format(value: Any) -> str:
+    """An RDF serialization rdflib knows (ckanext-dcat passes an unknown one
+    to rdflib, whose PluginException is a 500)."""
+    import rdflib.plugin
+    import rdflib.serializer
+
+    known = {plugin.name for plugin in rdflib.plugin.plugins(kind=rdflib.serializer.Serializer)}
+    known |= {"ttl", "rdf", "xml", "jsonld"}
+    if not isinstance(value, str) or value not in known:
+        raise tk.ValidationError(
+            {"format": [_("Expected an RDF format among: %s") % ", ".join(sorted(known))]}
+        )
+    return value
+
+
 @tk.chained_action
 @tk.side_effect_free
 def dcat_dataset_show(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The DCAT view of a dataset exists only while the dataset is published."""
-    package = model.Package.get(data_dict.get("id") or "")
+    reject_unsafe(data_dict)
+    data_dict = {**data_dict, "id": reference(data_dict, "id")}
+    if data_dict.get("profiles") not in (None, "", []):
+        data_dict["profiles"] = _profiles(data_dict["profiles"])
+    if data_dict.get("format") not in (None, ""):
+        data_dict["format"] = _rdf_format(data_dict["format"])
+    package = model.Package.get(data_dict["id"])
     if package is None or package.state != "active" or package.private or package.type == "harvest":
         raise tk.ObjectNotFound(_("Dataset not found"))
     return original(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dcat_catalog_show(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """The catalogue endpoints (``/catalog.ttl?q=...``). ckanext-dcat 2.4.4's
+    view turns a ValidationError into a 409 but lets the search engine's
+    refusal of ``q`` or ``fq`` (``a:(``) through as a 500: it is a
+    ValidationError naming the field here. Profiles are checked as for a
+    dataset."""
+    from ckan.lib import search
+
+    reject_unsafe(data_dict)
+    data_dict = dict(data_dict)
+    if data_dict.get("profiles") not in (None, "", []):
+        data_dict["profiles"] = _profiles(data_dict["profiles"])
+    if data_dict.get("format") not in (None, ""):
+        data_dict["format"] = _rdf_format(data_dict["format"])
+    for field in ("q", "fq"):  # given to the search as they are
+        if data_dict.get(field) is not None and not isinstance(data_dict[field], str):
+            raise tk.ValidationError({field: [_("Expected a text")]})
+    if data_dict.get("page") not in (None, ""):  # ckanext-dcat: int(page), a TypeError for a list
+        try:
+            data_dict["page"] = whole_number(data_dict["page"], context)
+        except tk.Invalid as error:
+            raise tk.ValidationError({"page": [error.error]}) from None
+        if data_dict["page"] < 1:
+            raise tk.ValidationError({"page": [_("Expected a whole number from 1")]})
+    if data_dict.get("modified_since") not in (None, ""):  # dateutil: a TypeError, an OverflowError
+        since = data_dict["modified_since"]
+        try:
+            if not isinstance(since, str):
+                raise TypeError(since)
+            dateutil_parse(since)
+        except (TypeError, ValueError, OverflowError):
+            raise tk.ValidationError({"modified_since": [_("Expected a date written YYYY-MM-DD")]}) from None
+    try:
+        return original(context, data_dict)
+    except (search.SearchQueryError, search.SearchError) as error:
+        field = "fq" if data_dict.get("fq") else "q"
+        raise tk.ValidationError({field: [_("The search query is not valid: %s") % error]}) from None

@@ -18,6 +18,8 @@ import ckan.plugins.toolkit as tk
 from ckan import authz, model
 from ckan.types import Context, DataDict
 
+from ..common.validation import reference, reject_unsafe
+
 _ = tk._
 RESULT_KEY = "likely_duplicates"
 
@@ -103,6 +105,13 @@ def show_in_form(found: dict[str, Any] | None) -> None:
 
 @tk.chained_action
 def resource_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    # CKAN core looks the dataset up with package_id as given (2147483648:
+    # ``text = bigint``, a 500) before it validates the resource
+    reject_unsafe(data_dict)
+    # and hands ``url`` to urlparse as given (a number: a TypeError, a 500)
+    data_dict = {**data_dict, "package_id": reference(data_dict, "package_id")}
+    if data_dict.get("url") is not None:
+        data_dict["url"] = reference(data_dict, "url", required=False) or ""
     result = original(context, data_dict)
     package = model.Package.get(result.get("package_id") or "") if isinstance(result, dict) else None
     if package is None or package.type == "harvest":

@@ -21,6 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
+from ..common.validation import invalid, reference, references, reject_unsafe, whole_number
 from . import gate as G
 from . import publishing, withdrawal
 from .harvest import imports as harvest
@@ -80,6 +81,7 @@ def _guarded(action: str, original: Any, context: Context, data_dict: DataDict, 
     gate itself runs in ``after_change``, before CKAN commits. On refusal the
     whole transaction is rolled back: nothing changes."""
     data_dict = dict(data_dict)
+    reject_unsafe(data_dict)  # PostgreSQL would refuse them, as a 500
     context[STASH] = {
         "action": action,
         "before": _snapshot(reference),
@@ -114,6 +116,7 @@ def after_change(context: Context, pkg_dict: dict[str, Any]) -> None:
 
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    data_dict = _with_references(data_dict, "owner_org")
     result = _guarded("package_create", original, context, data_dict, None)
     package = model.Package.get(result.get("id") or "") if isinstance(result, dict) else None
     if package is not None and package.type != "harvest" and (package.state != "active" or package.private):
@@ -122,22 +125,50 @@ def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
+def _with_references(data_dict: DataDict, *fields: str) -> DataDict:
+    """``data_dict`` with each of ``fields`` it gives as text: CKAN core looks
+    them up before it validates anything, and a number, a list or a NUL
+    there is a database error (a 500)."""
+    data_dict = dict(data_dict)
+    for field in fields:
+        if field in data_dict:
+            data_dict[field] = reference(data_dict, field, required=False)
+    return data_dict
+
+
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    data_dict = _with_references(data_dict, "id", "name", "owner_org")
     return _guarded(
         "package_update", original, context, data_dict, data_dict.get("id") or data_dict.get("name")
     )
 
 
 @tk.chained_action
+def package_patch(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's ``package_patch`` (it ends in ``package_update``) with an id it
+    can look up; CKAN's own error for a missing id names no field."""
+    reject_unsafe(data_dict)
+    return original(
+        context, {**_with_references(data_dict, "name", "owner_org"), "id": reference(data_dict, "id")}
+    )
+
+
+@tk.chained_action
 def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
-    return _guarded("package_delete", original, context, data_dict, data_dict.get("id"))
+    data_dict = {**data_dict, "id": reference(data_dict, "id")}
+    return _guarded("package_delete", original, context, data_dict, data_dict["id"])
 
 
 @tk.chained_action
 def package_owner_org_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     """Moving a dataset: CKAN's action has no dataset hook, so the check runs
     here, between CKAN's change and the commit."""
+    data_dict = {
+        **data_dict,
+        "id": reference(data_dict, "id"),
+        "organization_id": reference(data_dict, "organization_id", required=False),
+    }
     if _guarding.get():
         return original(context, data_dict)
     before = _snapshot(data_dict.get("id"))
@@ -159,13 +190,13 @@ def package_owner_org_update(original: Any, context: Context, data_dict: DataDic
 def bulk_update_public(original: Any, context: Context, data_dict: DataDict) -> Any:
     """The organization's "Make public": each dataset goes through the gate on
     its own; those that pass are published, the others are reported."""
-    tk.check_access("bulk_update_public", context, data_dict)
+    data_dict = _bulk_input("bulk_update_public", context, data_dict)
     declaration = data_dict.get(DECLARATION)
     ids = [
         row[0]
         for row in model.Session.query(model.Package.id, model.Package.name)
-        .filter(model.Package.id.in_(data_dict.get("datasets") or []))
-        .filter(model.Package.owner_org == data_dict.get("org_id"))
+        .filter(model.Package.id.in_(data_dict["datasets"]))
+        .filter(model.Package.owner_org == data_dict["org_id"])
     ]
     refused: dict[str, list[str]] = {}
     for package_id in ids:
@@ -212,6 +243,89 @@ def dataset_purge(original: Any, context: Context, data_dict: DataDict) -> Any:
     return original(context, data_dict)
 
 
+def _bulk_input(action: str, context: Context, data_dict: DataDict) -> DataDict:
+    """The organization and the datasets a bulk action names, checked before
+    CKAN core passes them to SQL as given (a number, a single text, a NUL
+    there: a 500), once the caller may act on the organization. Each dataset
+    must be one of the organization's: ckanext-activity's ``bulk_changed``
+    subscriber looks each one up once the action succeeded, and answers an
+    unknown one with "not found" after the others were changed. Changed in
+    place: that subscriber reads the caller's ``datasets``."""
+    reject_unsafe(data_dict)
+    data_dict.update(org_id=reference(data_dict, "org_id"), datasets=references(data_dict, "datasets"))
+    tk.check_access(action, context, data_dict)
+    found = {
+        row[0]
+        for row in model.Session.query(model.Package.id)
+        .filter(model.Package.id.in_(data_dict["datasets"]))
+        .filter(model.Package.owner_org == data_dict["org_id"])
+    }
+    unknown = [dataset for dataset in data_dict["datasets"] if dataset not in found]
+    if unknown:
+        raise invalid(
+            "datasets", "Not datasets of this organization: %(datasets)s", datasets=", ".join(unknown[:20])
+        )
+    return data_dict
+
+
+@tk.chained_action
+def bulk_update_private(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return original(context, _bulk_input("bulk_update_private", context, data_dict))
+
+
+@tk.chained_action
+def bulk_update_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
+    return original(context, _bulk_input("bulk_update_delete", context, data_dict))
+
+
+# --- the core reads the portal exposes: inputs CKAN answers 500 to -----------
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN core's ``package_show`` passes the id to SQL as given: a number
+    (``{"id": 3661}``: ``text = integer``), a list or a NUL byte is a
+    database error there (a 500); here a ValidationError names ``id``."""
+    reject_unsafe(data_dict)
+    return original(context, _with_references(data_dict, "id", "name_or_id"))
+
+
+SEARCH_NUMBERS = ("rows", "start")
+SEARCH_TEXTS = ("q", "fq", "sort", "df", "qf", "defType")
+SEARCH_LISTS = ("fq_list", "facet.field")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN core's ``package_search`` schema lets through ``rows: []`` or
+    ``rows: " "`` (``int_validator`` gives None, then ``None < 0``), lists as
+    ``q`` and NUL bytes to the search engine: each a 500. Refused here, on
+    the field."""
+    reject_unsafe(data_dict)
+    data_dict = dict(data_dict)
+    errors: dict[str, list[str]] = {}
+    for field in SEARCH_NUMBERS:
+        if data_dict.get(field) is not None:
+            try:
+                data_dict[field] = whole_number(data_dict[field], context)
+            except tk.Invalid as error:
+                errors[field] = [error.error]
+    for field in SEARCH_TEXTS:
+        if data_dict.get(field) is not None and not isinstance(data_dict[field], str):
+            errors[field] = [_("Expected a text")]
+    for field in SEARCH_LISTS:
+        value = data_dict.get(field)
+        if value is not None and not (
+            isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        ):
+            errors[field] = [_("Expected a list of texts")]
+    if errors:
+        raise tk.ValidationError(errors)
+    return original(context, data_dict)
+
+
 def _fresh(context: Context) -> dict[str, Any]:
     keys = ("user", "auth_user_obj", "ignore_auth", PATH)
     return {key: context[key] for key in keys if key in context}
@@ -228,7 +342,12 @@ def get_chained_actions() -> dict[str, Any]:
         "package_create": package_create,
         "package_update": package_update,
         "package_owner_org_update": package_owner_org_update,
+        "package_patch": package_patch,
         "package_delete": package_delete,
         "bulk_update_public": bulk_update_public,
         "dataset_purge": dataset_purge,
+        "bulk_update_private": bulk_update_private,
+        "bulk_update_delete": bulk_update_delete,
+        "package_show": package_show,
+        "package_search": package_search,
     }

@@ -6,35 +6,35 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema
 
-from ..common.validation import iso_date, pagination
+from ..common.validation import iso_date, pagination, text_value
 from .gate import DECLARATION_FIELD
 
 JOURNAL_ACTIONS = ("published", "withdrawn")
 
 
 @validator_args
-def dataset_publish(not_empty, unicode_safe, ignore_missing) -> Schema:
+def dataset_publish(not_empty, ignore_missing) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
-        "license_id": [ignore_missing, unicode_safe],
+        "id": [not_empty, text_value],
+        "license_id": [ignore_missing, text_value],
         DECLARATION_FIELD: [ignore_missing],
     }
 
 
 @validator_args
-def dataset_withdraw(not_empty, unicode_safe, ignore_missing) -> Schema:
+def dataset_withdraw(not_empty, ignore_missing) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
-        "reason": [not_empty, unicode_safe],
+        "id": [not_empty, text_value],
+        "reason": [not_empty, text_value],
         "ground": [ignore_missing],
     }
 
 
 @validator_args
-def journal_filters(ignore_missing, unicode_safe, one_of) -> Schema:
+def journal_filters(ignore_missing, one_of) -> Schema:
     return {
-        "organization": [ignore_missing, unicode_safe],
-        "dataset": [ignore_missing, unicode_safe],
+        "organization": [ignore_missing, text_value],
+        "dataset": [ignore_missing, text_value],
         "action": [ignore_missing, one_of(list(JOURNAL_ACTIONS))],
         "since": [ignore_missing, iso_date],
         "until": [ignore_missing, iso_date],
@@ -46,20 +46,20 @@ def publication_journal_list() -> Schema:
 
 
 @validator_args
-def terms_version_create(not_empty, unicode_safe, url_validator, ignore_missing) -> Schema:
+def terms_version_create(not_empty, url_validator, ignore_missing) -> Schema:
     return {
-        "version": [not_empty, unicode_safe],
-        "title": [not_empty, unicode_safe],
-        "url": [not_empty, unicode_safe, url_validator],
-        "summary": [ignore_missing, unicode_safe],
+        "version": [not_empty, text_value],
+        "title": [not_empty, text_value],
+        "url": [not_empty, text_value, url_validator],
+        "summary": [ignore_missing, text_value],
     }
 
 
 @validator_args
-def terms_accept(not_empty, unicode_safe) -> Schema:
-    return {"organization": [not_empty, unicode_safe], "version": [not_empty, unicode_safe]}
+def terms_accept(not_empty) -> Schema:
+    return {"organization": [not_empty, text_value], "version": [not_empty, text_value]}
 
 
 @validator_args
-def terms_status(not_empty, unicode_safe) -> Schema:
-    return {"organization": [not_empty, unicode_safe]}
+def terms_status(not_empty) -> Schema:
+    return {"organization": [not_empty, text_value]}

@@ -5,15 +5,15 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema
 
-from ...common.validation import pagination
+from ...common.validation import pagination, text_value
 from ..gate import DECLARATION_FIELD
 from .rules import OUTCOMES
 
 
 @validator_args
-def one_id(not_empty, unicode_safe) -> Schema:
+def one_id(not_empty) -> Schema:
     """The harvest source or the dataset an action is about."""
-    return {"id": [not_empty, unicode_safe]}
+    return {"id": [not_empty, text_value]}
 
 
 @validator_args
