@@ -197,6 +197,19 @@ ACTIONS: dict[str, dict[str, str]] = {
     "terms_status": {"organization": ID},
     "terms_version_create": {"version": T, "title": T, "url": ID},
     "terms_version_list": {},
+    "dataset_purge": {"id": ID},
+    # the read paths that keep a dataset off the portal out of the public's sight (publication/visibility.py)
+    "package_activity_list": {"id": ID, "limit": N, "offset": N},
+    "organization_activity_list": {"id": ID, "limit": N, "offset": N},
+    "group_activity_list": {"id": ID, "limit": N, "offset": N},
+    "user_activity_list": {"id": ID, "limit": N, "offset": N},
+    "recently_changed_packages_activity_list": {"limit": N, "offset": N},
+    "dashboard_activity_list": {"limit": N, "offset": N},
+    "tag_list": {"query": Q, "vocabulary_id": ID},
+    "tag_search": {"query": Q, "limit": N, "offset": N},
+    "tag_autocomplete": {"query": Q, "limit": N},
+    "format_autocomplete": {"q": Q, "limit": N},
+    "member_list": {"id": ID, "object_type": C, "capacity": C},
 }
 # the core actions we send bad inputs to besides those the plugins define
 CORE = {"package_patch", "package_show", "package_search", "bulk_update_private", "bulk_update_delete"}

@@ -21,7 +21,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ..common.validation import invalid, reference, references, reject_unsafe, whole_number
+from ..common.validation import checked_input, invalid, reference, references, reject_unsafe, whole_number
 from . import gate as G
 from . import publishing, withdrawal
 from .harvest import imports as harvest
@@ -224,7 +224,7 @@ def dataset_purge(original: Any, context: Context, data_dict: DataDict) -> Any:
     gives a ground (``publication_withdrawal``: ``{"reason": ..., "ground":
     {...}}``, as for ``package_delete``) and the journal records the
     withdrawal, committed with the purge; without one, nothing changes."""
-    data_dict = dict(data_dict)
+    data_dict = checked_input(data_dict, context, ids=("id",))
     asked = data_dict.pop(WITHDRAWAL, None) or {}
     reference = data_dict.get("id")
     package = model.Package.get(reference) if isinstance(reference, str) and reference else None

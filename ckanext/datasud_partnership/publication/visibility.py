@@ -46,6 +46,8 @@ from flask import Blueprint, request
 from ckanext.activity.logic import schema as activity_schema
 from ckanext.activity.model import Activity
 
+from ..common.validation import checked_input
+
 _ = tk._
 Package = model.Package
 
@@ -188,6 +190,7 @@ def _stream(name: str, schema: Callable[[], dict[str, Any]]) -> Callable[..., An
     @tk.chained_action
     @tk.side_effect_free
     def stream(original: Any, context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+        data_dict = checked_input(data_dict, context, ids=("id",), numbers=("limit", "offset"))
         labels = reader_labels(context)
         data, errors = tk.navl_validate(dict(data_dict), schema(), context)
         if labels is None or errors:
@@ -321,6 +324,7 @@ def _tags_action(name: str) -> Callable[..., Any]:
     @tk.chained_action
     @tk.side_effect_free
     def tags(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+        data_dict = checked_input(data_dict, context, ids=("vocabulary_id",), numbers=("limit", "offset"))
         labels = reader_labels(context)
         if labels is None or "vocabulary_id" in data_dict:
             return original(context, data_dict)
@@ -349,6 +353,7 @@ def _tags_action(name: str) -> Callable[..., Any]:
 @tk.side_effect_free
 def format_autocomplete(original: Any, context: Any, data_dict: dict[str, Any]) -> list[str]:
     """The resource formats of the datasets the caller may read."""
+    data_dict = checked_input(data_dict, context, texts=("q",), numbers=("limit",))
     labels = reader_labels(context)
     if labels is None:
         return original(context, data_dict)
@@ -379,6 +384,7 @@ def format_autocomplete(original: Any, context: Any, data_dict: dict[str, Any]) 
 def member_list(original: Any, context: Any, data_dict: dict[str, Any]) -> list[Any]:
     """The members of a group or an organization: its users (CKAN shows them
     to anyone) and, of its datasets, those the caller may read."""
+    data_dict = checked_input(data_dict, context, ids=("id",), texts=("object_type", "capacity"))
     members = original(context, data_dict)
     labels = reader_labels(context)
     if labels is None:
