@@ -31,6 +31,8 @@ setup(
             "pytest-xdist==3.8.0",
             # browser tests: drives Debian's chromium (bin/services.sh installs it)
             "playwright==1.65.2",
+            # a production WSGI server with several processes (bin/wsgi.py): the concurrency test
+            "gunicorn==27.0.1",
         ],
     },
     entry_points={
