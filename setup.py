@@ -33,6 +33,8 @@ setup(
             "playwright==1.65.2",
             # generated bad inputs (tests/test_bad_inputs.py, benchmarks/fuzz.py)
             "hypothesis==6.170.15",
+            # a production WSGI server with several processes (bin/wsgi.py): the concurrency test
+            "gunicorn==27.0.1",
         ],
     },
     entry_points={

@@ -26,7 +26,9 @@ _ = tk._
 
 
 def _dataset(reference: str) -> model.Package:
-    package = model.Package.get(reference)
+    """Locked (chains.locked): the check an action makes on it and the change
+    it then asks for are one step, whatever concurrent calls do."""
+    package = chains.locked(reference)
     if package is None or package.state == "deleted":
         raise tk.ObjectNotFound(_("Dataset not found"))
     return package

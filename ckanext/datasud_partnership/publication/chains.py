@@ -34,8 +34,27 @@ WITHDRAWAL = "publication_withdrawal"  # {"reason": ..., "ground": {...}}
 PATH = "datasud_publication_path"  # context key: which way the change came
 
 
+def locked(reference: Any) -> model.Package | None:
+    """The dataset ``reference`` names (id or name), its row locked until the
+    transaction ends (``SELECT ... FOR UPDATE``) and read afresh. Concurrent
+    changes of one dataset then take turns, and each judges what the one
+    before it committed: CKAN's ``package_patch`` reads the row FOR UPDATE too,
+    but keeps the copy the session already held (the state it saw before
+    waiting), hence ``populate_existing``; the session's unsaved changes are
+    flushed first, which it would otherwise drop."""
+    if not reference:
+        return None
+    model.Session.flush()
+    query = model.Session.query(model.Package).with_for_update().populate_existing()
+    reference = str(reference)
+    return (
+        query.filter(model.Package.id == reference).one_or_none()
+        or query.filter(model.Package.name == reference).one_or_none()
+    )
+
+
 def _snapshot(reference: str | None) -> Snapshot | None:
-    package = model.Package.get(reference) if reference else None
+    package = locked(reference)
     return Snapshot.of(package) if package is not None else None
 
 
