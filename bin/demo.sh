@@ -31,7 +31,9 @@ else
   "$CKAN" generate config "$INI" >/dev/null
   # ckan.views.default_views is emptied: CKAN's defaults (image_view,
   # datatables_view) are plugins the demo does not load, and each resource
-  # created would log two warnings about them.
+  # created would log two warnings about them. CKAN sends the remember-me
+  # cookie with SameSite=None by default: Lax, as the session cookie, keeps
+  # both off the requests other sites make (README, "Security and operations").
   "$CKAN" config-tool "$INI" \
     "sqlalchemy.url=$DB_URL" \
     "ckan.site_url=$URL" \
@@ -47,7 +49,9 @@ else
     "ckan.storage_path=$storage" \
     "solr_url=http://127.0.0.1:8983/solr/not-used-datasud-pgsearch" \
     "ckan.auth.create_unowned_dataset=false" \
-    "ckan.views.default_views="
+    "ckan.views.default_views=" \
+    "SESSION_COOKIE_SAMESITE=Lax" \
+    "REMEMBER_COOKIE_SAMESITE=Lax"
   "$CKAN" config-tool "$INI" -s logger_ckanext "level=INFO" # DEBUG by default: too chatty
   # config-tool writes no comments: explain the placeholder next to it.
   sed -i 's|^solr_url *= *|# Never contacted: search runs in PostgreSQL (datasud_pgsearch). CKAN checks\

@@ -139,3 +139,5 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
     assert "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest" in written
     assert "ckan.site_title=DataSud (démo)" in written
     assert f"ckan.storage_path={tmp_path}/storage" in written
+    # the login cookies stay off other sites' requests (CKAN's remember-me default is None)
+    assert "REMEMBER_COOKIE_SAMESITE=Lax" in written and "SESSION_COOKIE_SAMESITE=Lax" in written

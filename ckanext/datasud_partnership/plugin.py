@@ -36,6 +36,7 @@ from .publication.harvest import actions as harvest_actions
 from .publication.harvest import auth as harvest_auth
 from .publication.harvest import model as _harvest_tables  # noqa: F401 - registers the tables
 from .ui import admin as ui_admin
+from .ui import csrf as ui_csrf
 from .ui import helpers as ui_helpers
 from .ui import views as ui_views
 
@@ -127,10 +128,12 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def get_validators(self) -> dict[str, Any]:
         return profile_validators.get_validators()
 
-    # IBlueprint: the protected download of an agreement's uploaded documents;
+    # IBlueprint: the CSRF check of our pages (first: its hook runs before our
+    # others); the protected download of an agreement's uploaded documents;
     # the publication journal as CSV; the activity pages that must ask first; the web UI's pages
     def get_blueprint(self) -> Any:
         return [
+            ui_csrf.blueprint,
             agreement_document_views.blueprint,
             publication_views.blueprint,
             publication_visibility.blueprint,
