@@ -326,7 +326,8 @@ def package_search(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = dict(data_dict)
     errors: dict[str, list[str]] = {}
     for field in SEARCH_NUMBERS:
-        if data_dict.get(field) is not None:
+        # "" is CKAN's own "not given" (group_package_show passes rows="")
+        if data_dict.get(field) not in (None, ""):
             try:
                 data_dict[field] = whole_number(data_dict[field], context)
             except tk.Invalid as error:
