@@ -293,6 +293,15 @@ def test_a_published_dataset_updated_by_the_harvest_stays_published(partner, rem
     assert local(dataset).license_id == "cc-by" and local(dataset).notes == "Horaires d'été."
     assert published(dataset["id"])
 
+    # so is a blank required field (the description): the import errs, the dataset keeps its own
+    remote.change(dataset["id"], license_id="cc-by", notes=" \u200b")
+    results = run_job(source["id"])
+    [result] = results.values()
+    assert "notes" in str(result["errors"]) or "Description" in str(result["errors"])
+    assert local(dataset).notes == "Horaires d'été."
+    assert published(dataset["id"])
+    assert [e["action"] for e in journal(dataset["id"])] == ["published"]
+
 
 def test_only_an_admin_of_the_organization_declares(partner):
     with pytest.raises(ValidationError) as error:

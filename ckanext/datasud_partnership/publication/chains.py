@@ -73,17 +73,20 @@ def _apply(context: Context, before: Snapshot | None, package: model.Package, ex
     )
     if licence_changed is not None:
         raise publishing.refusal([licence_changed])
+    staying_published = was_published and after.published and before.owner_org == after.owner_org
+    if staying_published:  # on every path, harvesting included, as the licence
+        # the metadata required for publication stays required while published
+        publishing.check_metadata_kept(package)
     harvest_object = harvest.importing_object(context, package)
-    if harvest_object is not None:  # a harvest import: published or kept private, never refused
+    if harvest_object is not None:  # a harvest import: published or kept private (refused
+        # only where a published dataset would change its licence or blank its required metadata)
         harvest.apply_import(context, before, package, harvest_object)
         return
     if after.published and not was_published:
         publishing.publish_checked(context, package, extra.get(DECLARATION), path)
-    elif after.published and was_published:
-        if before.owner_org != after.owner_org:  # a new publication, by another organization
-            publishing.publish_checked(context, package, extra.get(DECLARATION), path)
-        else:  # the metadata required for publication stays required while published
-            publishing.check_metadata_kept(package)
+    elif after.published and was_published and not staying_published:
+        # a new publication, by another organization
+        publishing.publish_checked(context, package, extra.get(DECLARATION), path)
     elif was_published and not after.published:
         asked = extra.get(WITHDRAWAL) or {}
         withdrawal.withdraw_checked(context, package, asked.get("reason"), asked.get("ground"), path)
