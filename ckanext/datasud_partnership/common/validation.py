@@ -8,6 +8,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict, Schema
+from sqlalchemy.engine import Row
 
 from .messages import N_
 
@@ -112,6 +113,9 @@ def reference(data_dict: Any, field: str, required: bool = True) -> str | None:
     looks it up: a ValidationError naming ``field`` when it is missing (and
     ``required``) or not an id (a list, an object, a fraction, a NUL...)."""
     value = data_dict.get(field) if isinstance(data_dict, dict) else None
+    if isinstance(value, (tuple, Row)) and len(value) == 1:
+        # CKAN core's own bulk actions pass a query row, ``(id,)`` (JSON never gives one)
+        value = value[0]
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise tk.ValidationError({field: [_("Missing value")]})

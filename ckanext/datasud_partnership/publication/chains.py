@@ -138,6 +138,7 @@ def after_change(context: Context, pkg_dict: dict[str, Any]) -> None:
 
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
+    _lists_are_lists(data_dict)
     data_dict = _with_references(data_dict, "owner_org")
     result = _guarded("package_create", original, context, data_dict, None)
     package = model.Package.get(result.get("id") or "") if isinstance(result, dict) else None
@@ -158,8 +159,23 @@ def _with_references(data_dict: DataDict, *fields: str) -> DataDict:
     return data_dict
 
 
+LIST_FIELDS = ("resources", "tags", "groups", "extras")
+
+
+def _lists_are_lists(data_dict: DataDict) -> None:
+    """CKAN core iterates a dataset's ``resources``, ``tags``, ``groups`` and
+    ``extras`` before its schema checks their type (a number there: a 500)."""
+    wrong = [f for f in LIST_FIELDS if data_dict.get(f) is not None and not isinstance(data_dict[f], list)]
+    if wrong:
+        errors: dict[str, Any] = {field: [_("Expected a list")] for field in wrong}
+        if "tags" in errors:  # CKAN's ValidationError reads tag errors as [{"name": [...]}]
+            errors["tags"] = [{"name": errors["tags"]}]
+        raise tk.ValidationError(errors)
+
+
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
+    _lists_are_lists(data_dict)
     data_dict = _with_references(data_dict, "id", "name", "owner_org")
     return _guarded(
         "package_update", original, context, data_dict, data_dict.get("id") or data_dict.get("name")
@@ -274,8 +290,9 @@ def _bulk_input(action: str, context: Context, data_dict: DataDict) -> DataDict:
     unknown one with "not found" after the others were changed. Changed in
     place: that subscriber reads the caller's ``datasets``."""
     reject_unsafe(data_dict)
-    data_dict.update(org_id=reference(data_dict, "org_id"), datasets=references(data_dict, "datasets"))
-    tk.check_access(action, context, data_dict)
+    data_dict["org_id"] = reference(data_dict, "org_id")
+    tk.check_access(action, context, data_dict)  # who may act, before what they named
+    data_dict["datasets"] = references(data_dict, "datasets")
     found = {
         row[0]
         for row in model.Session.query(model.Package.id)

@@ -325,6 +325,8 @@ def _tags_action(name: str) -> Callable[..., Any]:
     @tk.side_effect_free
     def tags(original: Any, context: Any, data_dict: dict[str, Any]) -> Any:
         data_dict = checked_input(data_dict, context, ids=("vocabulary_id",), numbers=("limit", "offset"))
+        for field in ("query", "q"):  # CKAN core hands a list of numbers or an object to SQL (a 500)
+            _terms(data_dict.get(field), field)
         labels = reader_labels(context)
         if labels is None or "vocabulary_id" in data_dict:
             return original(context, data_dict)
