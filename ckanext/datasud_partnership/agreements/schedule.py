@@ -1,7 +1,13 @@
 """What the calendar makes happen to agreements: renewals, expiries and
 terminations reaching their effective date, each recorded once as an event;
 and the reminders it calls for, each recorded once as a ``reminder`` event
-(the e-mails follow the events: see ``notify.py``)."""
+(the e-mails follow the events: see ``notify.py``).
+
+Several machines may run the schedule (two hosts' cron, or a slow run that
+overlaps the next one): each run that records anything first takes one
+PostgreSQL advisory lock (``exclusive``), so runs follow one another and the
+second reads what the first recorded. Unique indexes on the events (migration
+``0006_schedule_once``) make a second record impossible even without it."""
 
 from __future__ import annotations
 
@@ -22,6 +28,16 @@ from .history import record
 from .model import Agreement, AgreementEvent, AgreementState
 
 Session = model.Session
+
+# The advisory lock key of the schedule ("datasud" in ASCII): one number for
+# every host of the portal, since they share the database.
+RUN_LOCK = 0x64_61_74_61_73_75_64
+
+
+def exclusive() -> None:
+    """Wait until no other schedule run holds the lock, then hold it until
+    this transaction ends (its commit or rollback releases it)."""
+    Session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +84,10 @@ def _recorded() -> set[tuple[str, str, dt.date]]:
 
 
 def run(day: dt.date, dry_run: bool = False, progress: Callable[[Any], Any] | None = None) -> Outcome:
-    """Apply what is due on ``day``; running it twice changes nothing more."""
+    """Apply what is due on ``day``; running it twice changes nothing more,
+    nor does running it twice at once (see ``exclusive``)."""
+    if not dry_run:
+        exclusive()
     outcome = Outcome()
     registry = K.registered()
     rows = _signed_agreements()
@@ -177,9 +196,11 @@ def send_reminders(
 ) -> list[DueReminder]:
     """Record each reminder due on ``day`` as a ``reminder`` event, once; the
     e-mails go out when the events are committed. Returns the reminders."""
+    if not dry_run:
+        exclusive()
     due = reminders_due(day, days_before, progress)
-    if not dry_run and due:
+    if not dry_run:
         for item in due:
             record(item.agreement, "reminder", None, on=day, **item.event_data())
-        Session.commit()
+        Session.commit()  # also releases the lock when nothing was due
     return due
