@@ -12,6 +12,7 @@ import click
 from . import demo
 from .agreements import notify, schedule
 from .common import dates, mail
+from .publication import index
 
 
 @click.group(name="datasud-partnership", short_help="DataSud partnership commands.")
@@ -107,15 +108,70 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
     click.echo(f"  expirations / expiries: {outcome.expired}")
     click.echo(f"  résiliations appliquées / terminations applied: {outcome.terminated}")
     if dry_run:
+        out_of_step = _check_index(fix=False)
+        click.echo(f"  index de recherche à réparer / search index to repair: {out_of_step}")
         to_send = sum(len(told[item.agreement.id]) for item in reminders)
         click.echo(f"  rappels à envoyer / reminders to send: {len(reminders)}")
         click.echo(f"  e-mails à envoyer / e-mails to send: {to_send}")
         return
     click.echo(f"  rappels / reminders: {len(reminders)}")
     click.echo(f"  e-mails envoyés / e-mails sent: {mails.sent}")
+    repaired = _check_index(fix=True)
+    click.echo(f"  index de recherche réparé / search index repaired: {repaired}")
     if mails.failed:
         click.echo(
             f"{mails.failed} e-mail(s) non envoyé(s), voir le journal / not sent, see the log",
             err=True,
         )
+        ctx.exit(1)
+
+
+# -- check-index ---------------------------------------------------------------------
+INDEX_SIDES = {
+    "public": "public",
+    "private": "privé / private",
+    "draft": "brouillon / draft",
+    "deleted": "supprimé / deleted",
+    "absent": "absent",
+}
+
+
+def _check_index(fix: bool) -> int:
+    """Print each dataset the index shows otherwise than the database; with
+    ``fix``, index them again. Returns how many there were."""
+    differences = index.check()
+    for difference in differences:
+        warning = " !" if difference.exposed else ""
+        click.echo(
+            f"  {difference.name or difference.dataset_id} : base / database {INDEX_SIDES[difference.database]},"
+            f" index {INDEX_SIDES[difference.index]}{warning}"
+        )
+    if fix and differences:
+        index.fix(differences)
+    return len(differences)
+
+
+@datasud_partnership.command("check-index")
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Index the datasets found again, so that the index says what the database says.",
+)
+@click.pass_context
+def check_index(ctx: click.Context, fix: bool) -> None:
+    """List the datasets whose visibility in the search index (public,
+    private, draft, deleted, absent) differs from the database's; "!" marks
+    those the public finds although it may not see them. Exits 1 when a
+    difference remains (without --fix, or if repairing failed)."""
+    click.echo("Index de recherche / Search index:")
+    found = _check_index(fix)
+    if not found:
+        click.echo("  Conforme à la base / In step with the database")
+        return
+    if not fix:
+        click.echo(f"{found} écart(s) : --fix les répare / difference(s): --fix repairs them")
+        ctx.exit(1)
+    left = len(index.check())
+    click.echo(f"Réparés / Repaired: {found - left}; restants / left: {left}")
+    if left:
         ctx.exit(1)

@@ -27,6 +27,7 @@ from .profile import vocabularies as profile_vocabularies
 from .publication import actions as publication_actions
 from .publication import auth as publication_auth
 from .publication import chains as publication_chains
+from .publication import index as publication_index
 from .publication import journal as publication_journal
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
 from .publication import views as publication_views
@@ -113,7 +114,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             # in the same transaction (all of them with it, or none)
             events.termination_took_effect: [withdrawal.withdraw_for_termination],
             # datasets made private on the models, once committed: the search index
-            events.datasets_made_private: [withdrawal.refresh_index],
+            events.datasets_made_private: [publication_index.refresh_index],
         }
 
     # ITemplateHelpers

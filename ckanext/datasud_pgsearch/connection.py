@@ -181,9 +181,10 @@ class PgSolrConnection:
                 conn.execute(_UPSERT, rows)
 
     def delete(self, id: str | None = None, q: str | None = None, commit: bool = True, **kwargs: Any) -> None:
-        if id is not None:
+        if id is not None:  # one unique key or a list of them, as pysolr takes
+            ids = [id] if isinstance(id, str) else [str(one) for one in id]
             with self._engine().begin() as conn:
-                conn.execute(text(f"DELETE FROM {TABLE} WHERE index_id = :id"), {"id": id})
+                conn.execute(text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"), {"ids": ids})
             return
         if q is None:
             raise pysolr.SolrError('You must specify "id" or "q".')

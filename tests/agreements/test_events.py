@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from ckanext.datasud_partnership.agreements.model import AgreementEvent
 from ckanext.datasud_partnership.common import events
 from ckanext.datasud_partnership.plugin import DatasudPartnershipPlugin
-from ckanext.datasud_partnership.publication import withdrawal
+from ckanext.datasud_partnership.publication import index, withdrawal
 from tests.agreements.conftest import act
 from tests.agreements.test_actions import DATASUD
 
@@ -86,5 +86,5 @@ def test_a_failing_receiver_leaves_the_change_committed(people, caplog, monkeypa
 def test_plugin_names_what_follows_each_event():
     table = DatasudPartnershipPlugin().get_signal_subscriptions()
     assert table[events.termination_took_effect] == [withdrawal.withdraw_for_termination]
-    assert table[events.datasets_made_private] == [withdrawal.refresh_index]
+    assert table[events.datasets_made_private] == [index.refresh_index]
     assert len(table[events.agreement_events_committed]) == 2  # the activity stream, the e-mails

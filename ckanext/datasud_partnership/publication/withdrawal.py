@@ -15,7 +15,7 @@ from ckan.types import Context
 
 from ..agreements import queries as agreements
 from ..claims import queries as claims
-from ..common import events, settings
+from ..common import events
 from ..common.roles import is_publisher, user_of
 from . import journal
 from .model import JournalEntry
@@ -107,7 +107,7 @@ def withdraw_for_termination(agreement: Any, termination: Any = None, **kwargs: 
     Done on the models in the caller's transaction, so all of them or none
     (CKAN 2.12's package_update discards its changes when asked not to
     commit); the search index follows once that transaction is committed
-    (:func:`refresh_index`, a receiver of ``datasets_made_private``). Each
+    (``index.refresh_index``, a receiver of ``datasets_made_private``). Each
     journal entry cites the agreement and the clause. The receiver of
     ``termination_took_effect`` (sender: the agreement)."""
     if termination is None or termination.withdraw == "none":
@@ -139,56 +139,3 @@ def withdraw_for_termination(agreement: Any, termination: Any = None, **kwargs: 
         events.send_once_committed(
             Session, events.datasets_made_private, "publication", dataset_ids=withdrawn
         )
-
-
-REINDEX_CHUNK = 500  # datasets per search-index request and per background job
-
-
-def refresh_index(sender: Any = None, dataset_ids: list[str] | None = None, **kwargs: Any) -> None:
-    """The search index after many datasets were made private on the models
-    (the receiver of ``datasets_made_private``, once committed).
-
-    Up to ``inline_reindex_limit`` datasets are reindexed at once. Beyond, the
-    datasets leave the index at once (the public no longer finds them) and
-    background jobs (``ckan jobs worker``) index them again as private
-    datasets, for their organization's members: CKAN's indexing costs some
-    20 ms a dataset, too long for a web request withdrawing thousands."""
-    from ckan.lib.search import index as search_index
-
-    package_ids = list(dataset_ids or [])
-    if len(package_ids) <= settings.inline_reindex_limit():
-        reindex(package_ids)
-        return
-    # CKAN's indexing API removes one dataset per request and commits each
-    # (``search.clear``): 12.6 of a 16.3 s termination of 500 datasets went
-    # there (2026-12-02, under load). One delete per chunk, one commit, on
-    # the connection CKAN's own indexing uses (Solr's or datasud_pgsearch's).
-    connection = search_index.make_connection()
-    site_id = tk.config.get("ckan.site_id")
-    chunks = _chunks(package_ids)
-    for chunk in chunks:
-        ids = " OR ".join(f'"{package_id}"' for package_id in chunk)
-        connection.delete(q=f'+site_id:"{site_id}" +id:({ids})', commit=False)
-    connection.commit()
-    for number, chunk in enumerate(chunks, 1):
-        tk.enqueue_job(
-            reindex,
-            [chunk],
-            title=f"datasud_partnership: reindex withdrawn datasets ({number}/{len(chunks)})",
-        )
-
-
-def _chunks(package_ids: list[str]) -> list[list[str]]:
-    return [package_ids[i : i + REINDEX_CHUNK] for i in range(0, len(package_ids), REINDEX_CHUNK)]
-
-
-def reindex(package_ids: list[str]) -> None:
-    """Update the search index for datasets changed on the models: CKAN 2.12
-    indexes in its actions only."""
-    from ckan import logic
-    from ckan.lib import search
-
-    for package_id in package_ids:
-        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit=True)
-    if package_ids:
-        search.commit()
