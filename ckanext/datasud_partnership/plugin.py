@@ -71,6 +71,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         directory = settings.config_dir(config)
         kinds.configure(directory / "agreement_kinds")
         profile_vocabularies.configure_themes(directory / "themes.yaml")
+        publication_chains.allow_search_parameters()
 
     # IClick
     def get_commands(self) -> list:

@@ -112,6 +112,26 @@ def test_the_last_publication_date_is_a_date_range_in_search(partner):
     assert [d["name"] for d in found["results"]] == ["autumn"]
 
 
+def test_members_facet_on_the_year_of_first_publication(partner):
+    """The dates are Solr date points (no facets): the year is a string twin."""
+    with freeze_time("2025-11-20 09:30:00"):
+        draft_dataset("old-one", private=False, publication_declaration=DECLARATION)
+    with freeze_time("2026-03-02 09:30:00"):
+        draft_dataset("new-one", private=False, publication_declaration=DECLARATION)
+    draft_dataset("never-one")
+
+    found = act(
+        "package_search",
+        user="cd13-member",
+        include_private=True,
+        fq="organization:cd13",
+        **{"facet.field": '["publication_year"]'},
+    )
+
+    assert facet(found, "publication_year") == {"2025": 1, "2026": 1}
+    assert "publication_year" not in act("package_show", id="old-one")  # the index's field only
+
+
 def test_the_journal_exports_as_csv_for_the_organization_s_members(three_datasets, app):
     import csv
     import io

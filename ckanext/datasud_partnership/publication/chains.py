@@ -330,6 +330,17 @@ def package_show(original: Any, context: Context, data_dict: DataDict) -> Any:
     return original(context, _with_references(data_dict, "id", "name_or_id"))
 
 
+# Solr parameters CKAN 2.12 refuses although Solr answers them, and this
+# portal's pages and README offer: allowed on every backend (plugin.configure).
+SOLR_PARAMETERS = frozenset({"facet.sort"})
+
+
+def allow_search_parameters() -> None:
+    from ckan.lib.search import query
+
+    query.VALID_SOLR_PARAMETERS.update(SOLR_PARAMETERS)
+
+
 SEARCH_NUMBERS = ("rows", "start")
 SEARCH_TEXTS = ("q", "fq", "sort", "df", "qf", "defType")
 SEARCH_LISTS = ("fq_list", "facet.field")

@@ -12,6 +12,12 @@ pages facet on them:
 - ``publication_date``: the day of the first publication (ISO date);
 - ``last_publication_date``: when it was last published (ISO date-time).
 
+The search index also gets ``publication_year`` (the year of the first
+publication, a string): facet on it, on ``publication_status`` and on
+``published_licence_id``. The two dates are Solr date points without
+docValues in CKAN's schema: Solr filters and sorts on them but refuses to
+facet on them (the strict mode of ``datasud_pgsearch`` refuses it too).
+
 The journal is the only source: nothing a client sends can set these.
 """
 
@@ -141,4 +147,6 @@ def index_fields(index_dict: dict[str, Any]) -> dict[str, Any]:
         value = fields.pop(name)
         if value:
             fields[name] = (value[:19] if "T" in value else value + "T00:00:00") + "Z"
+    if fields.get("publication_date"):
+        fields["publication_year"] = fields["publication_date"][:4]
     return {name: value for name, value in fields.items() if value is not None}
