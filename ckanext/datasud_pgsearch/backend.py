@@ -28,8 +28,6 @@ _ORIGINAL = {
     "check_schema": search.check_solr_schema_version,
     "is_available": search_common.is_available,
 }
-# Solr ignores what it does not know; CKAN refuses it. We answer facet.sort.
-EXTRA_PARAMETERS = {"facet.sort"}
 
 
 def make_connection(decode_dates: bool = True) -> PgSolrConnection:
@@ -66,7 +64,6 @@ def install() -> None:
     search.check_solr_schema_version = check_schema_version
     search.is_available = is_available
     search_common.is_available = is_available
-    search_query.VALID_SOLR_PARAMETERS.update(EXTRA_PARAMETERS)
 
 
 def uninstall() -> None:
@@ -76,4 +73,3 @@ def uninstall() -> None:
     search.check_solr_schema_version = _ORIGINAL["check_schema"]
     search.is_available = _ORIGINAL["is_available"]
     search_common.is_available = _ORIGINAL["is_available"]
-    search_query.VALID_SOLR_PARAMETERS.difference_update(EXTRA_PARAMETERS)

@@ -17,6 +17,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+import ckan.lib.search.query as search_query
 import ckan.plugins.toolkit as tk
 import pysolr
 from ckan import model
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Connection
 from . import analysis as A
 from . import compiler as C
 from . import fields as F
+from . import strict
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +136,12 @@ def _int(params: dict[str, Any], key: str, default: int) -> int:
         raise pysolr.SolrError(f"Invalid value for {key}: {value!r}") from error
 
 
+def _refuse(problems: list[str]) -> None:
+    """Strict mode: what Solr refuses, as Solr says it (``strict.py``)."""
+    if problems:
+        raise pysolr.SolrError("Solr responded with an error (HTTP 400): " + "; ".join(problems))
+
+
 class PgSolrConnection:
     """What ``pysolr.Solr`` offers CKAN, answered from PostgreSQL."""
 
@@ -151,6 +159,8 @@ class PgSolrConnection:
 
     # -- writing ----------------------------------------------------------
     def add(self, docs: list[dict[str, Any]], commit: bool = True, **kwargs: Any) -> None:
+        if strict.enabled():
+            _refuse([problem for doc in docs for problem in strict.document_problems(doc, self.schema)])
         rows = []
         for doc in docs:
             if not doc.get("index_id"):
@@ -188,6 +198,8 @@ class PgSolrConnection:
             return
         if q is None:
             raise pysolr.SolrError('You must specify "id" or "q".')
+        if strict.enabled():
+            _refuse(strict.delete_problems(q))
         with self._engine().begin() as conn:
             compiler = self._compiler(conn, {"q.op": "OR"})
             try:
@@ -213,6 +225,8 @@ class PgSolrConnection:
         )
 
     def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> pysolr.Results:
+        if strict.enabled():
+            _refuse(strict.query_problems(q, params, search_query.VALID_SOLR_PARAMETERS, self.schema))
         with self._engine().connect() as conn:
             try:
                 decoded = self._search(conn, q, params)

@@ -56,6 +56,8 @@ class Field:
     kind: str
     stored: bool
     indexed: bool
+    multi_valued: bool = False
+    doc_values: bool = False  # schema 1.6: off unless the field or its type turns it on
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -86,14 +88,23 @@ def _flag(element: ET.Element, attr: str, default: bool = True) -> bool:
 
 def parse_schema(path: str) -> SolrSchema:
     root = ET.parse(path).getroot()
-    kinds = {t.get("name"): _KIND_BY_CLASS.get(t.get("class", ""), STRING) for t in root.iter("fieldType")}
+    types = {t.get("name"): t for t in [*root.iter("fieldType"), *root.iter("fieldtype")]}
+    kinds = {name: _KIND_BY_CLASS.get(t.get("class", ""), STRING) for name, t in types.items()}
 
     def make(element: ET.Element) -> Field:
+        of_type = types.get(element.get("type"))
+
+        def flag(attr: str) -> bool:  # the field's own attribute, else its type's
+            default = _flag(of_type, attr, False) if of_type is not None else False
+            return _flag(element, attr, default)
+
         return Field(
             name=element.get("name", ""),
             kind=kinds.get(element.get("type"), STRING),
             stored=_flag(element, "stored"),
             indexed=_flag(element, "indexed"),
+            multi_valued=flag("multiValued"),
+            doc_values=flag("docValues"),
         )
 
     fields = {e.get("name", ""): make(e) for e in root.iter("field")}

@@ -6,7 +6,7 @@ import ckan.plugins as p
 from ckan.config.declaration import Declaration, Key
 from ckan.config.declaration.option import Flag
 
-from . import backend
+from . import backend, strict
 from . import model as _index_table  # noqa: F401 - registers the table (CKAN's test reset empties it)
 from .connection import DEFAULT_FACET_FIELDS, FACET_FIELDS_OPTION
 
@@ -31,6 +31,13 @@ class PgSearchPlugin(p.SingletonPlugin):
         option.flags &= ~Flag.required
         declaration.annotate("datasud_pgsearch")
         facet_fields = declaration.declare_list(Key.from_string(FACET_FIELDS_OPTION), DEFAULT_FACET_FIELDS)
+        strict_mode = declaration.declare_bool(Key.from_string(strict.OPTION), False)
+        strict_mode.set_description(
+            "Refuse what Solr refuses (a list in a single-valued field, a string term over 32,766 bytes, "
+            "a facet on a date or number, a sort on a multi-valued or text field, more than 1,024 clauses, "
+            "a parameter CKAN does not pass on), so that development and tests fail where a portal on "
+            "Solr would. On in the tests; off by default."
+        )
         facet_fields.set_description(
             "Fields whose values the search index keeps for fast facet counts. Any other field "
             "still facets, counted from the whole documents (slower). After a change, run "
