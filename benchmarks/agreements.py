@@ -683,6 +683,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="run the first (catch-up) schedule run under cProfile instead of timing it",
     )
+    parser.add_argument(
+        "--concurrent",
+        action="store_true",
+        help="instead of the timings: two `run-schedule` commands at once (the catch-up), then count the records",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the data in the benchmark database")
     parser.add_argument("--seed", type=int, default=20261123)
     args = parser.parse_args(argv)
@@ -765,6 +770,16 @@ def main(argv: list[str] | None = None) -> int:
             print("  computed fields as the actions leave them (as of yesterday)", file=sys.stderr)
             result["backfill"] = backfill_states(day - dt.timedelta(days=1), day)
 
+            if args.concurrent:
+                result["concurrent"] = concurrent_runs(ini, day)
+                result["targets"] = [
+                    {
+                        "target": "two concurrent runs write each record once",
+                        "ok": result["concurrent"]["duplicates"] == 0
+                        and result["concurrent"]["recorded"] == result["concurrent"]["expected"],
+                    }
+                ]
+                return _finish(result, began, args)
             profiles: list[dict[str, Any]] = []
             print("  schedule", file=sys.stderr)
             tomorrow = day + dt.timedelta(days=1)
@@ -809,13 +824,67 @@ def main(argv: list[str] | None = None) -> int:
         model.ensure_engine().dispose()
         if not args.keep:
             wipe()
+    return _finish(result, began, args)
+
+
+def _finish(result: dict[str, Any], began: float, args: Any) -> int:
     result["seconds"] = round(time.perf_counter() - began, 1)
-    print_report(result)
+    if "concurrent" in result:
+        print(json.dumps({"concurrent": result["concurrent"], "targets": result["targets"]}, indent=1))
+    else:
+        print_report(result)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"agreements-{dt.datetime.now():%Y%m%d-%H%M%S}-{args.orgs}.json"
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
     print(f"\nresults: {out.relative_to(ROOT)} (run took {result['seconds']} s)")
     return 0
+
+
+def concurrent_runs(ini: Path, day: dt.date) -> dict[str, Any]:
+    """Two `ckan datasud-partnership run-schedule` at once, as two hosts' cron
+    would start them: each renewal, expiry and reminder must be recorded once."""
+    import subprocess
+
+    import sqlalchemy as sa
+    from ckan import model
+
+    from ckanext.datasud_partnership.agreements import schedule
+
+    expected = schedule.run(day, dry_run=True)
+    reminders = len(schedule.reminders_due(day))
+    model.Session.remove()
+    ckan = Path(sys.executable).with_name("ckan")
+    command = [str(ckan), "-c", str(ini), "datasud-partnership", "run-schedule", "--date", day.isoformat()]
+    print("  two run-schedule commands at once", file=sys.stderr)
+    start = time.perf_counter()
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT) for _ in (1, 2)
+    ]
+    outputs = [run.communicate()[0] for run in runs]
+    seconds = round(time.perf_counter() - start, 2)
+    counted = model.Session.execute(
+        sa.text(
+            "SELECT count(*) FILTER (WHERE event IN ('renewed', 'expired')), count(*) FILTER (WHERE event = 'reminder')"
+            " FROM datasud_partnership_agreement_event WHERE actor IS NULL"
+        )
+    ).one()
+    duplicates = model.Session.execute(
+        sa.text(
+            "SELECT count(*) FROM (SELECT 1 FROM datasud_partnership_agreement_event"
+            " WHERE event IN ('renewed', 'expired') GROUP BY agreement_id, event, \"on\" HAVING count(*) > 1) d"
+        )
+    ).scalar_one()
+    model.Session.remove()
+    return {
+        "seconds_both": seconds,
+        "exit_codes": [run.returncode for run in runs],
+        "expected": expected.renewed + expected.expired,
+        "recorded": counted[0],
+        "reminders_expected": reminders,
+        "reminders_recorded": counted[1],
+        "duplicates": duplicates,
+        "tails": [output.decode(errors="replace")[-300:] for output in outputs],
+    }
 
 
 if __name__ == "__main__":
