@@ -69,8 +69,14 @@ def migrate_all(migrate_db_for: Any) -> None:
 
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
+    """The database emptied and migrated, and this site's search index
+    emptied too: with datasud_pgsearch the index is a table of the database,
+    but on Solr earlier tests' documents would remain."""
+    from ckan.lib import search
+
     reset_db()
     migrate_all(migrate_db_for)
+    search.clear_all()
 
 
 @pytest.fixture(autouse=True)

@@ -182,5 +182,5 @@ def _matches_delete(q: str, doc: dict[str, Any]) -> bool:
     site = re.search(r'site_id:"([^"]+)"', q)
     if site and doc.get("site_id") != site.group(1):
         return False
-    ids = re.findall(r'(?:id|name):"([^"]+)"', q)
+    ids = re.findall(r'(?<!\w)(?:id|name):"([^"]+)"', q)
     return not ids or doc.get("id") in ids or doc.get("name") in ids

@@ -145,3 +145,18 @@ def test_the_demo_data_loads_on_solr(solr: FakeSolr, clean_db):
     demo.load_demo_data()
 
     assert len(solr.public_ids()) >= 10
+
+
+def test_the_test_fixtures_empty_solr_too(solr: FakeSolr, partner):
+    """``clean_db`` (conftest.py) empties this site's index: on Solr, earlier
+    tests' documents would otherwise remain."""
+    from ckan.lib import search
+
+    draft_dataset("budget-2026", private=False, publication_declaration=DECLARATION)
+    assert solr.documents
+
+    search.clear_all()  # what clean_db does after the database
+
+    assert solr.documents == {}
+    [query] = [q for update in solr.updates for q in update.deleted_queries]
+    assert query.startswith('+site_id:"datasud_test')
