@@ -2,6 +2,15 @@ from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
 
+# The agreement kinds, the portal's lists and the demo content (config/) are
+# data every web, worker and cron host reads: a wheel installs them under
+# <prefix>/share/ckanext-datasud_partnership/config (common/settings.py).
+SHARE = "share/ckanext-datasud_partnership"
+CONFIG_FILES = [
+    (f"{SHARE}/{folder.as_posix()}", sorted(str(f) for f in folder.iterdir() if f.is_file()))
+    for folder in sorted({path.parent for path in Path("config").rglob("*") if path.is_file()})
+]
+
 setup(
     name="ckanext-datasud_partnership",
     version="0.1.0",
@@ -15,6 +24,7 @@ setup(
     python_requires=">=3.10",
     packages=find_namespace_packages(include=["ckanext.*"]),
     include_package_data=True,
+    data_files=CONFIG_FILES,
     zip_safe=False,
     install_requires=[
         "ckan[requirements]==2.12.0",

@@ -43,3 +43,30 @@ def test_the_two_commands_run_only_what_exists():
     }
     assert "bin/demo.sh" in named and "bin/services.sh" in named
     assert [name for name in named if not (ROOT / name).is_file()] == []
+
+
+def test_a_built_wheel_carries_the_config_every_host_reads(tmp_path, monkeypatch):
+    """config/ (the agreement kinds, the portal's lists, the demo) is not a
+    package: the wheel installs it under <prefix>/share, where the settings
+    find it when there is no checkout."""
+    import sys
+    import zipfile
+
+    from ckanext.datasud_partnership.common import settings
+
+    pip = Path(sys.executable).with_name("pip")
+    subprocess.run(
+        [str(pip), "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = tmp_path.glob("*.whl")
+    data = "ckanext_datasud_partnership-0.1.0.data/data/share/ckanext-datasud_partnership/"
+    shipped = {name.removeprefix(data) for name in zipfile.ZipFile(wheel).namelist() if name.startswith(data)}
+    in_checkout = {path.relative_to(ROOT).as_posix() for path in (ROOT / "config").rglob("*") if path.is_file()}
+    assert shipped == in_checkout
+
+    monkeypatch.setattr(settings, "CHECKOUT_CONFIG_DIR", tmp_path / "no-checkout")
+    assert settings.config_dir({}) == Path(sys.prefix) / "share" / "ckanext-datasud_partnership" / "config"
+    assert settings.config_dir({settings.OPTION + "config_dir": "/etc/datasud"}) == Path("/etc/datasud")

@@ -3,6 +3,7 @@ default is in ``config_declaration.yaml`` only: nothing here repeats one."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 OPTION = "ckanext.datasud_partnership."
-# The repository's config/ folder, used when config_dir is empty.
+# The repository's config/ folder, used when config_dir is empty; an
+# installed wheel carries it under <prefix>/share (setup.py's data_files).
 CHECKOUT_CONFIG_DIR = Path(__file__).resolve().parents[3] / "config"
+INSTALLED_CONFIG_DIR = Path(sys.prefix) / "share" / "ckanext-datasud_partnership" / "config"
 
 
 def _get(name: str) -> object:
@@ -22,7 +25,9 @@ def config_dir(config: Mapping[str, Any] | None = None) -> Path:
     """The folder of the agreement kinds, the portal's lists and the demo
     content: the option's, else the repository's ``config/``."""
     config = tk.config if config is None else config
-    return Path(config.get(OPTION + "config_dir") or CHECKOUT_CONFIG_DIR)
+    if config.get(OPTION + "config_dir"):
+        return Path(config[OPTION + "config_dir"])
+    return CHECKOUT_CONFIG_DIR if CHECKOUT_CONFIG_DIR.is_dir() else INSTALLED_CONFIG_DIR
 
 
 def reminder_days() -> int:
