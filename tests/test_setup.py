@@ -4,6 +4,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,9 +66,33 @@ def test_a_built_wheel_carries_the_config_every_host_reads(tmp_path, monkeypatch
     [wheel] = tmp_path.glob("*.whl")
     data = "ckanext_datasud_partnership-0.1.0.data/data/share/ckanext-datasud_partnership/"
     shipped = {name.removeprefix(data) for name in zipfile.ZipFile(wheel).namelist() if name.startswith(data)}
-    in_checkout = {path.relative_to(ROOT).as_posix() for path in (ROOT / "config").rglob("*") if path.is_file()}
+    in_checkout = {
+        path.relative_to(ROOT).as_posix() for path in (ROOT / "config").rglob("*") if path.is_file()
+    }
     assert shipped == in_checkout
 
     monkeypatch.setattr(settings, "CHECKOUT_CONFIG_DIR", tmp_path / "no-checkout")
     assert settings.config_dir({}) == Path(sys.prefix) / "share" / "ckanext-datasud_partnership" / "config"
     assert settings.config_dir({settings.OPTION + "config_dir": "/etc/datasud"}) == Path("/etc/datasud")
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_a_host_with_other_kind_files_says_so_at_start_up(tmp_path, caplog):
+    import shutil
+
+    from ckanext.datasud_partnership.common import config_files, settings
+
+    ours = settings.CHECKOUT_CONFIG_DIR
+    assert config_files.check_same_files(ours, host="web-1") is None
+    assert config_files.check_same_files(ours, host="worker-1") is None  # the same files
+    other = tmp_path / "config"
+    shutil.copytree(ours, other)
+    kind = other / "agreement_kinds" / "datasud_partnership.yaml"
+    kind.write_text(kind.read_text(encoding="utf-8") + "\n# changed on one host only\n", encoding="utf-8")
+
+    problem = config_files.check_same_files(other, host="worker-2")
+
+    assert problem and "host worker-1 started with" in problem
+    assert "every web, worker and cron host needs the same files" in caplog.text
+    # the same host after a deploy of new files: recorded, no error
+    assert config_files.check_same_files(ours, host="worker-2") is None

@@ -18,7 +18,7 @@ from .agreements.documents import views as agreement_document_views
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
-from .common import events, settings
+from .common import config_files, events, settings
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -72,6 +72,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         kinds.configure(directory / "agreement_kinds")
         profile_vocabularies.configure_themes(directory / "themes.yaml")
         publication_chains.allow_search_parameters()
+        config_files.check_same_files(directory)
 
     # IClick
     def get_commands(self) -> list:
