@@ -11,6 +11,7 @@ import click
 
 from . import demo
 from .agreements import notify, schedule
+from .agreements.documents import storage as document_storage
 from .common import dates, mail
 from .publication import index
 
@@ -175,3 +176,21 @@ def check_index(ctx: click.Context, fix: bool) -> None:
     click.echo(f"Réparés / Repaired: {found - left}; restants / left: {left}")
     if left:
         ctx.exit(1)
+
+
+# -- documents-migrate -----------------------------------------------------------------
+@datasud_partnership.command("documents-migrate")
+def documents_migrate() -> None:
+    """Copy the agreements' uploaded documents from the private folder under
+    ckan.storage_path into the storage the portal names for them
+    (ckan.files.storage.datasud_agreements.*). Safe to run again."""
+    import ckan.plugins.toolkit as tk
+
+    try:
+        counts = document_storage.migrate()
+    except tk.ValidationError as error:
+        raise click.UsageError(" ".join(map(str, error.error_dict["storage"]))) from error
+    click.echo(
+        f"Documents : copiés / copied: {counts['copied']}, déjà là / already there: {counts['present']},"
+        f" introuvables / missing: {counts['missing']}"
+    )

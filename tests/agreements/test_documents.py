@@ -307,3 +307,55 @@ def test_the_public_register_never_lists_documents(with_documents, user):
     listed = act("agreement_list", user=user, organization="cd13")["results"]
     assert all("documents" not in entry for entry in listed)
     assert model.Session.query(AgreementEvent).filter_by(event="document_added").count() == 2
+
+
+# -- a named storage (several web hosts) -------------------------------------------------
+@pytest.fixture
+def named_storage(tmp_path, monkeypatch):
+    """``ckan.files.storage.datasud_agreements.*`` as CKAN builds it at start-up
+    (a folder every web host would share)."""
+    from ckan.lib import files
+
+    from ckanext.datasud_partnership.agreements.documents import storage
+
+    shared = files.make_storage(
+        storage.NAMED, {"type": "ckan:fs", "path": str(tmp_path / "shared"), "initialize": True}
+    )
+    monkeypatch.setitem(files.storages.members, storage.NAMED, shared)
+    return tmp_path / "shared"
+
+
+def test_documents_go_to_the_named_storage_when_the_portal_names_one(agreement, app, named_storage):
+    act("agreement_document_add", id=agreement["id"], title=SIGNED, upload=pdf_file())
+
+    [entry] = documents_of(agreement["id"])
+    assert (named_storage / entry["file"]["stored_as"]).read_bytes() == PDF
+    assert download(app, agreement["id"], 0, "cd13-admin", 200).data == PDF
+
+
+def test_documents_kept_before_move_with_documents_migrate(
+    with_documents, app, storage_root, tmp_path, monkeypatch, cli, ckan_config
+):
+    from ckan.cli.cli import ckan
+    from ckan.lib import files
+
+    from ckanext.datasud_partnership.agreements.documents import storage
+
+    stored = documents_of(with_documents["id"])[1]["file"]["stored_as"]
+    refused = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
+    assert refused.exit_code == 2 and "No storage named datasud_agreements" in refused.output
+
+    settings = {"type": "ckan:fs", "path": str(tmp_path / "s"), "initialize": "true"}
+    for key, value in settings.items():  # for the command, which builds CKAN's storages again
+        monkeypatch.setitem(ckan_config, f"ckan.files.storage.{storage.NAMED}.{key}", value)
+    monkeypatch.setitem(files.storages.members, storage.NAMED, files.make_storage(storage.NAMED, settings))
+    assert download(app, with_documents["id"], 1, "region-team", 200).data == PDF  # still read where it is
+
+    moved = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
+    again = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
+
+    assert moved.exit_code == 0 and "copied: 1" in moved.output, moved.output
+    assert "copied: 0" in again.output and "already there: 1" in again.output
+    assert (tmp_path / "s" / stored).read_bytes() == PDF
+    os.remove(os.path.join(storage_root, stored))  # the old folder may go: the named storage serves it
+    assert download(app, with_documents["id"], 1, "region-team", 200).data == PDF

@@ -1,5 +1,17 @@
-"""Where an agreement's uploaded documents are kept: a private folder of
-CKAN's storage API, never served as static files."""
+"""Where an agreement's uploaded documents are kept: CKAN 2.12's file
+storage API, never served as static files.
+
+A portal on several machines names a storage for them, shared by every web
+host (an object store, a shared folder), with CKAN's options::
+
+    ckan.files.storage.datasud_agreements.type = ckan:fs   (or any file-keeper adapter)
+    ckan.files.storage.datasud_agreements.path = /srv/shared/agreements
+
+Without it, the files stay in a private folder under ``ckan.storage_path``
+(``datasud_partnership/agreements/``). ``ckan datasud-partnership
+documents-migrate`` copies the files kept there into the named storage (each
+under the same location), after which every host reads them from it; a file
+not copied yet is still read from the folder."""
 
 from __future__ import annotations
 
@@ -8,12 +20,15 @@ import uuid
 from typing import IO, Any
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 from ckan.lib import files
 from werkzeug.datastructures import FileStorage
 
 from ...common import settings
 from ...common.validation import invalid
 from ..model import Agreement
+
+Session = model.Session
 
 PDF_MAGIC = b"%PDF-"
 FOLDER = ("datasud_partnership", "agreements")  # under ckan.storage_path
@@ -48,7 +63,58 @@ def original_name(upload: FileStorage) -> str:
     return name or "document.pdf"
 
 
+NAMED = "datasud_agreements"  # ckan.files.storage.datasud_agreements.*
+
+
+def named() -> files.Storage | None:
+    """The storage the portal names for the documents, if it does."""
+    try:
+        return files.get_storage(NAMED)
+    except files.exc.UnknownStorageError:
+        return None
+
+
 def storage() -> files.Storage | None:
+    """The storage new documents go to: the named one when the portal
+    configures it, else the private folder."""
+    return named() or local_folder()
+
+
+def holding(location: str) -> files.Storage | None:
+    """The storage that holds a stored document: the named one, or the
+    private folder for a file not migrated yet."""
+    data = files.FileData(files.Location(location))
+    target, folder = named(), local_folder()
+    if target is not None and folder is not None and not target.exists(data) and folder.exists(data):
+        return folder
+    return target or folder
+
+
+def migrate() -> dict[str, int]:
+    """Copy each document of the private folder into the named storage
+    (under the same location); what is there already stays as it is."""
+    target, folder = named(), local_folder()
+    if target is None or folder is None:
+        raise invalid(
+            "storage", "No storage named %(name)s is configured (ckan.files.storage.%(name)s.*)", name=NAMED
+        )
+    counts = {"copied": 0, "present": 0, "missing": 0}
+    for agreement in Session.query(Agreement).order_by(Agreement.id):
+        for entry in agreement.documents or []:
+            if "file" not in entry:
+                continue
+            data = files.FileData(files.Location(entry["file"]["stored_as"]), content_type="application/pdf")
+            if target.exists(data):
+                counts["present"] += 1
+            elif not folder.exists(data):
+                counts["missing"] += 1
+            else:
+                target.upload(data.location, folder.file_as_upload(data))
+                counts["copied"] += 1
+    return counts
+
+
+def local_folder() -> files.Storage | None:
     """The private folder of the agreements' files (never publicly served);
     None when the portal has no ``ckan.storage_path``."""
     root = tk.config.get("ckan.storage_path")

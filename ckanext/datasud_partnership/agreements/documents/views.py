@@ -9,7 +9,7 @@ from ckan.lib import files
 from flask import Blueprint, request
 
 from .. import queries
-from .storage import storage
+from .storage import holding
 
 _ = tk._
 
@@ -29,8 +29,8 @@ def download(id: str, index: int) -> Any:
         )
     documents = agreement.documents or []
     entry = documents[index] if index < len(documents) else {}
-    folder = storage()
-    if "file" not in entry or folder is None:
+    folder = holding(entry["file"]["stored_as"]) if "file" in entry else None
+    if folder is None:
         return tk.abort(404, _("Document not found"))
     stored = entry["file"]
     data = files.FileData(
