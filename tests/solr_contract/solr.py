@@ -106,6 +106,7 @@ class FakeSolr:
                 wait = element.get("waitSearcher", wait)
         problems = [p for doc in added for p in strict.document_problems(doc)]
         problems += [p for q in queries for p in strict.delete_problems(q)]
+        problems += [f"org.apache.solr.search.SyntaxError: Cannot parse '{q}'" for q in _unparsable(queries)]
         problems += [f"missing required field: {name}" for doc in added for name in _missing(doc)]
         if problems:
             return self._refuse(problems)
@@ -129,6 +130,10 @@ class FakeSolr:
         q = merged.pop("q", "*:*")
         self.selects.append({"q": q, **merged})
         problems = strict.query_problems(q, merged, search_query.VALID_SOLR_PARAMETERS)
+        problems += [
+            f"org.apache.solr.search.SyntaxError: Cannot parse '{one}'"
+            for one in _unparsable([q, *merged.get("fq", [])])
+        ]
         if problems:
             return self._refuse(problems)
         docs = self._filtered(q, merged.get("fq", []))
@@ -159,6 +164,21 @@ class FakeSolr:
 
 
 REQUIRED = ("index_id", "id", "site_id")
+
+
+def _unparsable(queries: list[str]) -> list[str]:
+    """The Lucene queries luqum cannot parse (local params aside: Solr's own)."""
+    from luqum.parser import parser
+
+    found = []
+    for query in queries:
+        if not query.strip() or query.lstrip().startswith("{!"):
+            continue
+        try:
+            parser.parse(query)
+        except Exception:
+            found.append(query)
+    return found
 
 
 def _missing(doc: dict[str, Any]) -> list[str]:
