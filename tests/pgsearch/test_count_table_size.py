@@ -1,0 +1,94 @@
+"""The facet-count table stays small over many writes, without autovacuum
+(off on these machines): its updates are HOT and PostgreSQL prunes their dead
+versions as it reads the pages (migration 0008_pgsearch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ckan import model
+from sqlalchemy import text
+
+from ckanext.datasud_pgsearch.connection import COUNTS, PgSolrConnection
+
+from .conftest import search
+
+WRITES = 400
+BEFORE = "0004_pgsearch_inline_sort_keys"
+
+
+def _doc(name: str, tags: list[str]) -> dict[str, Any]:
+    return {
+        "index_id": name,
+        "id": name,
+        "site_id": "datasud_test",
+        "entity_type": "package",
+        "dataset_type": "dataset",
+        "state": "active",
+        "capacity": "public",
+        "permission_labels": ["public"],
+        "name": name,
+        "title": name,
+        "tags": tags,
+        "organization": "cd13",
+    }
+
+
+def _size() -> int:
+    with model.ensure_engine().connect() as conn:
+        return conn.execute(text("SELECT pg_relation_size(CAST(:t AS regclass))"), {"t": COUNTS}).scalar()
+
+
+def _growth() -> int:
+    """How much the table grows over WRITES writes that change counts (never
+    to zero: updates only). No transaction stays open meanwhile: one would keep
+    every dead row of the writes alive (as it keeps a vacuum from reclaiming them)."""
+    model.Session.remove()
+    connection = PgSolrConnection()
+    connection.add([_doc("every-tag", ["a", "b", "c", "d"]), _doc("moving", ["a", "c"])])
+    start = _size()
+    for i in range(WRITES):
+        connection.add([_doc("moving", ["a", "c"] if i % 2 else ["b", "d"])])
+    return _size() - start
+
+
+@pytest.fixture
+def no_autovacuum(clean_db, clean_index):
+    with model.ensure_engine().begin() as conn:
+        conn.execute(text(f"ALTER TABLE {COUNTS} SET (autovacuum_enabled = false)"))
+    yield
+    with model.ensure_engine().begin() as conn:
+        conn.execute(text(f"ALTER TABLE {COUNTS} RESET (autovacuum_enabled)"))
+
+
+def _old_transactions() -> list[str]:
+    """Transactions of other sessions open for a while, in any database: while
+    one runs, PostgreSQL may reclaim no row that died after it started (the
+    machine is shared: another session's benchmark, say)."""
+    with model.ensure_engine().connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT datname || ' ' || pid FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                " AND backend_xid IS NOT NULL AND xact_start < now() - interval '2 seconds'"
+            )
+        )
+        return list(rows.scalars())
+
+
+def test_the_count_table_does_not_grow_with_writes(no_autovacuum, migrate_db_for):
+    old = _old_transactions()
+    if old:
+        pytest.skip(f"transactions of other sessions keep every dead row alive: {old}")
+    assert _growth() <= 8192  # at most one page more
+    assert search(fq="tags:b")["count"] == 1  # the counts are still exact
+    facets = search(**{"facet.field": ["tags"]})["facets"]["tags"]
+    assert facets == {"a": 2, "b": 1, "c": 2, "d": 1}
+
+
+def test_before_its_migration_it_grew_with_every_write(no_autovacuum, migrate_db_for):
+    migrate_db_for("datasud_pgsearch", BEFORE, False)
+    try:
+        assert _growth() > 5 * 8192  # a dead row per changed count, and index entries
+    finally:
+        migrate_db_for("datasud_pgsearch")
