@@ -237,6 +237,7 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
     text: dict[str, str] = {}
     weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
     stored: dict[str, Any] = {}
+    ngrams: set[str] = set()
     copies = [(dest, doc[source]) for source in doc for dest in schema.copies_of(source) if dest not in doc]
     for name, value in [*doc.items(), *copies]:
         field = schema.field(name)
@@ -246,10 +247,10 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
             continue
         values = _values(value)
         if field.kind == F.NGRAM:
-            # the value itself, lower-cased as Solr's analyser does (not folded)
+            # the value lower-cased as Solr's analyser does (not folded): the
+            # start of every suffix of its words, for ``ngram_vector``
             kept = [_as_text(v).lower() for v in values if _as_text(v).strip()]
-            if kept:
-                text[name] = f" {GAP} ".join(kept)
+            ngrams.update(ngram_lexemes(name, kept, schema.ngram_sizes[1]))
             continue
         if field.kind == F.TEXT:
             # a value without a word makes no token: the field does not exist (``author:*``)
@@ -274,12 +275,26 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
         "filter_terms": terms_of({k: v for k, v in exact.items() if k in FILTER_FIELDS}),
         "facets": [EVERY_DOCUMENT, *terms_of(exact, set(facet_fields))],
         "text": text,
+        "ngrams": sorted(ngrams),
         "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},
         "stored": stored,
         "title_sort": fold(str(title)).strip(),
         "metadata_modified": exact.get("metadata_modified", [None])[0],
         "metadata_created": exact.get("metadata_created", [None])[0],
     }
+
+
+def ngram_lexemes(field: str, values: list[str], longest: int) -> list[str]:
+    """The lexemes of an n-gram field in ``ngram_vector``: ``field<US>`` and
+    the first ``longest`` characters of each suffix of each word. A query
+    word (no space) of up to ``longest`` characters is a part of the value,
+    as Solr's n-grams find it, when it starts one of them (a prefix query)."""
+    out = set()
+    for value in values:
+        for word in value.split():
+            for i in range(len(word) - 1):
+                out.add(f"{field}{TERM_SEPARATOR}{word[i : i + longest]}")
+    return sorted(out)
 
 
 def _stored(field: F.Field, value: Any) -> Any:

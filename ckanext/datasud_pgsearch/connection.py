@@ -59,12 +59,12 @@ UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE
 _UPSERT = text(
     f"""
     INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector, rank_vector,
-                         terms, filter_terms, facets, title_sort, metadata_modified,
+                         terms, filter_terms, facets, ngram_vector, title_sort, metadata_modified,
                          metadata_created, indexed_at)
     SELECT :index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
            CAST(:stored AS jsonb), v.ab || v.cd, v.ab,
            CAST(:terms AS text[]), CAST(:filter_terms AS text[]),
-           array_to_tsvector(CAST(:facets AS text[])),
+           array_to_tsvector(CAST(:facets AS text[])), array_to_tsvector(CAST(:ngrams AS text[])),
            :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
            now() AT TIME ZONE 'utc'
     FROM (SELECT setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B') AS ab,
@@ -75,6 +75,7 @@ _UPSERT = text(
         text_doc = EXCLUDED.text_doc, stored = EXCLUDED.stored,
         text_vector = EXCLUDED.text_vector, rank_vector = EXCLUDED.rank_vector,
         terms = EXCLUDED.terms, filter_terms = EXCLUDED.filter_terms, facets = EXCLUDED.facets,
+        ngram_vector = EXCLUDED.ngram_vector,
         title_sort = EXCLUDED.title_sort, metadata_modified = EXCLUDED.metadata_modified,
         metadata_created = EXCLUDED.metadata_created, indexed_at = EXCLUDED.indexed_at
     """
@@ -193,6 +194,7 @@ class PgSolrConnection:
                     "terms": prepared["terms"],
                     "filter_terms": prepared["filter_terms"],
                     "facets": prepared["facets"],
+                    "ngrams": prepared["ngrams"],
                     "wa": prepared["weighted"]["A"],
                     "wb": prepared["weighted"]["B"],
                     "wc": prepared["weighted"]["C"],

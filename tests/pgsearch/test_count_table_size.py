@@ -92,3 +92,21 @@ def test_before_its_migration_it_grew_with_every_write(no_autovacuum, migrate_db
         assert _growth() > 5 * 8192  # a dead row per changed count, and index entries
     finally:
         migrate_db_for("datasud_pgsearch")
+
+
+def _ngrams() -> dict[str, str]:
+    with model.ensure_engine().connect() as conn:
+        rows = conn.execute(text("SELECT index_id, CAST(ngram_vector AS text) FROM datasud_pgsearch_document"))
+        return dict(rows.all())
+
+
+def test_the_upgrade_fills_the_ngram_index_as_indexing_does(clean_db, clean_index, migrate_db_for):
+    PgSolrConnection().add(
+        [{**_doc("l-eau-potable", ["a"]), "title": "Qualité de l'Eau  potable"}, _doc("x", ["b"])]
+    )
+    indexed = _ngrams()
+    assert "'name_ngram\x1feau-potabl'" in indexed["l-eau-potable"]
+    assert "'title_ngram\x1fl''eau'" in indexed["l-eau-potable"]
+    migrate_db_for("datasud_pgsearch", BEFORE, False)
+    migrate_db_for("datasud_pgsearch")
+    assert _ngrams() == indexed

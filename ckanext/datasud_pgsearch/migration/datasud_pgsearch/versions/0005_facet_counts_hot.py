@@ -1,4 +1,5 @@
-"""Facet counts updated in place: no index on the count, room on each page.
+"""Facet counts updated in place (no index on the count, room on each page),
+and an index of the n-gram fields.
 
 Every write of the index changes the counts of its words (migration 0003). The
 partial index ``(word) WHERE n = 0`` read the updated column, so no update
@@ -13,12 +14,22 @@ among the words the write changed, instead of through that index.
 The table is rewritten once (``CLUSTER`` on its key), to apply the fill factor and
 drop what it had grown.
 
+``ngram_vector`` indexes CKAN's ``name_ngram`` and ``title_ngram`` (its
+``text_ngram`` type: every run of 2 to 10 characters of the lower-cased
+value), which ``package_autocomplete`` searches: its lexemes are
+``field<US>`` and the first 10 characters of every suffix of every word, so
+that a word of the query is found where it starts one of them, by a prefix
+search of the GIN index. The upgrade fills it from the names and titles
+already indexed.
+
 Revision ID: 0008_pgsearch
 Revises: 0004_pgsearch_inline_sort_keys
 Create Date: 2026-12-04
 """
 
+import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 revision = "0008_pgsearch"
 down_revision = "0004_pgsearch_inline_sort_keys"
@@ -30,6 +41,19 @@ FUNCTION = "datasud_pgsearch_count_facets"
 # as in migration 0003
 LOCK_KEY = 0x64737067
 FILLFACTOR = 50
+TABLE = "datasud_pgsearch_document"
+SEPARATOR = "\x1f"  # as in ckanext.datasud_pgsearch.analysis
+LONGEST = 10  # CKAN's maxGramSize
+NGRAMS = f"""
+    array_to_tsvector(ARRAY(
+        SELECT DISTINCT f.field || :sep || substr(w, i, {LONGEST})
+        FROM (VALUES ('name_ngram', lower(doc -> 'name' ->> 0)),
+                     ('title_ngram', lower(stored ->> 'title'))) AS f(field, value)
+        CROSS JOIN LATERAL regexp_split_to_table(f.value, '\\s+') AS w
+        CROSS JOIN LATERAL generate_series(1, char_length(w) - 1) AS i
+        WHERE f.value IS NOT NULL
+    ))
+"""
 
 _DELTA = """
     SELECT filter_terms, word, sum(sign) AS n
@@ -86,6 +110,9 @@ def _function(zero_index: bool) -> str:
 
 
 def upgrade():
+    op.add_column(TABLE, sa.Column("ngram_vector", TSVECTOR, nullable=False, server_default=""))
+    op.get_bind().execute(sa.text(f"UPDATE {TABLE} SET ngram_vector = {NGRAMS}"), {"sep": SEPARATOR})
+    op.execute(f"CREATE INDEX {TABLE}_ngram_idx ON {TABLE} USING gin (ngram_vector) WITH (fastupdate = off)")
     op.execute(_function(zero_index=False))
     op.execute(f"DROP INDEX IF EXISTS {COUNTS}_zero_idx")
     op.execute(f"ALTER TABLE {COUNTS} SET (fillfactor = {FILLFACTOR})")
@@ -95,6 +122,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(f"{TABLE}_ngram_idx", table_name=TABLE)
+    op.drop_column(TABLE, "ngram_vector")
     op.execute(f"ALTER TABLE {COUNTS} RESET (fillfactor)")
     op.execute(f"CREATE INDEX {COUNTS}_zero_idx ON {COUNTS} (word) WHERE n = 0")
     op.execute(_function(zero_index=True))
