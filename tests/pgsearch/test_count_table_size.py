@@ -96,7 +96,9 @@ def test_before_its_migration_it_grew_with_every_write(no_autovacuum, migrate_db
 
 def _ngrams() -> dict[str, str]:
     with model.ensure_engine().connect() as conn:
-        rows = conn.execute(text("SELECT index_id, CAST(ngram_vector AS text) FROM datasud_pgsearch_document"))
+        rows = conn.execute(
+            text("SELECT index_id, CAST(ngram_vector AS text) FROM datasud_pgsearch_document")
+        )
         return dict(rows.all())
 
 
