@@ -10,7 +10,8 @@ import pytest
 from ckan import model
 from sqlalchemy import text
 
-from ckanext.datasud_pgsearch.connection import COUNTS, PgSolrConnection
+from ckanext.datasud_pgsearch import analysis as A
+from ckanext.datasud_pgsearch.connection import COUNTS, TABLE, PgSolrConnection
 
 from .conftest import search
 
@@ -40,16 +41,34 @@ def _size() -> int:
         return conn.execute(text("SELECT pg_relation_size(CAST(:t AS regclass))"), {"t": COUNTS}).scalar()
 
 
-def _growth() -> int:
+def _index_two() -> None:
+    PgSolrConnection().add([_doc("every-tag", ["a", "b", "c", "d"]), _doc("moving", ["a", "c"])])
+
+
+def _growth(by_update: bool = False) -> int:
     """How much the table grows over WRITES writes that change counts (never
     to zero: updates only). No transaction stays open meanwhile: one would keep
-    every dead row of the writes alive (as it keeps a vacuum from reclaiming them)."""
+    every dead row of the writes alive (as it keeps a vacuum from reclaiming them).
+    ``by_update``: each write only updates the row's facets, as a write does
+    (the code of the index table's other columns may be newer than the table)."""
     model.Session.remove()
     connection = PgSolrConnection()
-    connection.add([_doc("every-tag", ["a", "b", "c", "d"]), _doc("moving", ["a", "c"])])
+    facets = [
+        A.prepare_document(_doc("moving", tags), connection.schema, connection.facet_fields)["facets"]
+        for tags in (["b", "d"], ["a", "c"])
+    ]
     start = _size()
     for i in range(WRITES):
-        connection.add([_doc("moving", ["a", "c"] if i % 2 else ["b", "d"])])
+        if by_update:
+            with model.ensure_engine().begin() as conn:
+                conn.execute(
+                    text(
+                        f"UPDATE {TABLE} SET facets = array_to_tsvector(CAST(:f AS text[])) WHERE index_id = 'moving'"
+                    ),
+                    {"f": facets[i % 2]},
+                )
+        else:
+            connection.add([_doc("moving", ["a", "c"] if i % 2 else ["b", "d"])])
     return _size() - start
 
 
@@ -80,6 +99,7 @@ def test_the_count_table_does_not_grow_with_writes(no_autovacuum, migrate_db_for
     old = _old_transactions()
     if old:
         pytest.skip(f"transactions of other sessions keep every dead row alive: {old}")
+    _index_two()
     assert _growth() <= 8192  # at most one page more
     assert search(fq="tags:b")["count"] == 1  # the counts are still exact
     facets = search(**{"facet.field": ["tags"]})["facets"]["tags"]
@@ -87,9 +107,10 @@ def test_the_count_table_does_not_grow_with_writes(no_autovacuum, migrate_db_for
 
 
 def test_before_its_migration_it_grew_with_every_write(no_autovacuum, migrate_db_for):
+    _index_two()
     migrate_db_for("datasud_pgsearch", BEFORE, False)
     try:
-        assert _growth() > 5 * 8192  # a dead row per changed count, and index entries
+        assert _growth(by_update=True) > 5 * 8192  # a dead row per changed count, and index entries
     finally:
         migrate_db_for("datasud_pgsearch")
 
