@@ -66,6 +66,7 @@ DATABASE = "datasud_bench"  # the default; the database actually used is that of
 OWNER = "datasud"
 PG = {"host": "127.0.0.1", "port": 5432}
 TABLE = "datasud_pgsearch_document"
+COUNTS = "datasud_pgsearch_facet_count"
 FACET_FIELDS = ["organization", "tags", "res_format", "license_id"]
 SLOW_STEP_SECONDS = 15 * 60  # above this estimate, a step is indexed in batches
 TARGET_P95_MS = 100.0
@@ -465,6 +466,7 @@ class Generator:
             )
         self.now = dt.datetime.utcnow()
         self.count = 0
+        self.recent: list[dict[str, Any]] = []  # the last 500 made (write_step rewrites them)
 
     def _date(self, low: dt.datetime, high: dt.datetime) -> dt.datetime:
         return low + (high - low) * self.rng.random()
@@ -548,6 +550,7 @@ class Generator:
             "num_resources": len(resources),
         }
         package["with_custom_schema"] = dict(package)  # the same dict, as with CKAN's default schema
+        self.recent = [*self.recent[-499:], package]
         return package
 
 
@@ -675,6 +678,7 @@ class Queries:
         "browse_facets": "(5) all + 4 facets (/dataset page)",
         "sort_name": "(6) all, sort name asc (API)",
         "sort_title_desc": "(7) all, sort title desc (/dataset)",
+        "autocomplete": "(8) autocomplete (package_autocomplete)",
     }
     SPEC = ("text", "text_facets", "fq_tag_org", "sort_modified")
 
@@ -714,6 +718,10 @@ class Queries:
             return {"q": "", "sort": "title_string desc", "rows": 20, "start": 20 * rng.randrange(5)}
         if kind == "browse_facets":
             return {"q": "", "rows": 20, "start": 20 * rng.randrange(3), "facet.field": facets}
+        if kind == "autocomplete":  # the query package_autocomplete sends
+            word = fold(self.words().split()[0])[: rng.randrange(3, 7)]
+            fields = ("name_ngram", "title_ngram", "name", "title")
+            return {"q": " OR ".join(f'{f}:"{word}"' for f in fields), "fl": "name,title", "rows": 10}
         raise ValueError(kind)
 
 
@@ -746,6 +754,7 @@ def run_queries(
         sqls.append(probe.sql_s * 1000)
         counts.append(result["count"])
     ckan_side = [t - b for t, b in zip(totals, backends, strict=True)]
+    ours_python = [b - q for b, q in zip(backends, sqls, strict=True)]
     return {
         "calls": n,
         "p50_ms": round(percentile(totals, 50), 1),
@@ -754,6 +763,7 @@ def run_queries(
         "sql_p50_ms": round(percentile(sqls, 50), 1),
         "sql_p95_ms": round(percentile(sqls, 95), 1),
         "backend_p50_ms": round(percentile(backends, 50), 1),
+        "python_p50_ms": round(percentile(ours_python, 50), 2),
         "ckan_side_p50_ms": round(percentile(ckan_side, 50), 1),
         "ckan_side_p95_ms": round(percentile(ckan_side, 95), 1),
         "hits_median": int(percentile([float(c) for c in counts], 50)),
@@ -792,7 +802,77 @@ def table_size() -> dict[str, Any]:
                 f" pg_indexes_size('{TABLE}') FROM {TABLE}"
             )
         ).one()
-    return {"rows": row[0], "total_bytes": row[1], "heap_bytes": row[2], "indexes_bytes": row[3]}
+        counts = conn.execute(
+            text(
+                f"SELECT count(*), pg_total_relation_size('{COUNTS}'), pg_relation_size('{COUNTS}')"
+                f" FROM {COUNTS}"
+            )
+        ).one()
+    return {
+        "rows": row[0],
+        "total_bytes": row[1],
+        "heap_bytes": row[2],
+        "indexes_bytes": row[3],
+        "counts_rows": counts[0],
+        "counts_total_bytes": counts[1],
+        "counts_heap_bytes": counts[2],
+    }
+
+
+def counts_stats() -> dict[str, int]:
+    """The count table's update statistics (PostgreSQL's, flushed first)."""
+    from ckan import model
+    from sqlalchemy import text
+
+    with model.ensure_engine().begin() as conn:
+        conn.execute(text("SELECT pg_stat_force_next_flush()"))
+    with model.ensure_engine().begin() as conn:
+        row = conn.execute(
+            text(
+                "SELECT n_tup_upd, n_tup_hot_upd, n_tup_ins, n_tup_del, n_dead_tup FROM pg_stat_user_tables"
+                " WHERE relname = :t"
+            ),
+            {"t": COUNTS},
+        ).one()
+    return dict(zip(("updates", "hot_updates", "inserts", "deletes", "dead"), row, strict=True))
+
+
+def write_step(gen: Generator, writes: int, probe: Probe) -> dict[str, Any]:
+    """``writes`` re-indexings of indexed datasets whose tags and format
+    changed (what ``package_update`` asks of the index), one by one through
+    CKAN's ``index_package``: their time, and the count table's size and
+    updates before and after (no vacuum in between)."""
+    from ckan import model
+    from ckan.lib.search import index_for
+
+    index = index_for("package")
+    packages = gen.recent[-min(len(gen.recent), 500) :]
+    before, stats_before = table_size(), counts_stats()
+    probe.add_s = 0.0
+    start = time.perf_counter()
+    for i in range(writes):
+        package = dict(packages[i % len(packages)])
+        tags = list(package["tags"])
+        rotated = gen.tags[(i * 7) % len(gen.tags)]
+        package["tags"] = [*tags[:-1], {**tags[-1], "name": rotated["name"], "display_name": rotated["name"]}]
+        index.index_package(package)
+        if i % 100 == 99:
+            model.Session.remove()
+    seconds = time.perf_counter() - start
+    model.Session.remove()
+    after, stats_after = table_size(), counts_stats()
+    return {
+        "writes": writes,
+        "seconds": round(seconds, 2),
+        "ms_per_write": round(seconds * 1000 / writes, 2),
+        "backend_ms_per_write": round(probe.add_s * 1000 / writes, 2),
+        "counts_heap_bytes_before": before["counts_heap_bytes"],
+        "counts_heap_bytes_after": after["counts_heap_bytes"],
+        "counts_rows": after["counts_rows"],
+        "counts_updates": stats_after["updates"] - stats_before["updates"],
+        "counts_hot_updates": stats_after["hot_updates"] - stats_before["hot_updates"],
+        "counts_dead_after": stats_after["dead"],
+    }
 
 
 def vacuum_analyze() -> None:
@@ -863,17 +943,34 @@ def print_report(result: dict[str, Any]) -> None:
             f"{mb(t['total_bytes'] - t['heap_bytes'] - t['indexes_bytes'])})"
         )
 
+    for step in result["steps"]:
+        t = step["table"]
+        print(
+            f"  facet-count table at {step['size']:,}: {t['counts_rows']:,} rows,"
+            f" heap {mb(t['counts_heap_bytes'])} (total {mb(t['counts_total_bytes'])})"
+        )
+        w = step.get("writes")
+        if w:
+            print(
+                f"  {w['writes']:,} writes at {step['size']:,} (index_package, changed tags):"
+                f" {w['ms_per_write']} ms each (backend {w['backend_ms_per_write']} ms);"
+                f" count table heap {mb(w['counts_heap_bytes_before'])} -> {mb(w['counts_heap_bytes_after'])},"
+                f" {w['counts_hot_updates']:,}/{w['counts_updates']:,} updates HOT,"
+                f" {w['counts_dead_after']:,} dead rows"
+            )
+
     for who in ("sysadmin", "anonymous"):
         print(f"\n=== package_search latency, {who} (ms; CKAN side = total - search connection) ===")
         header = f"  {'query kind':<38} {'size':>8} {'calls':>5} {'p50':>7} {'p95':>7} {'max':>7}"
-        header += f" {'SQL p50':>8} {'CKAN p50':>9} {'hits':>7}"
+        header += f" {'SQL p50':>8} {'py p50':>7} {'CKAN p50':>9} {'hits':>7}"
         print(header)
         for kind, label in Queries.KINDS.items():
             for step in result["steps"]:
                 r = step["latency"][who][kind]
                 print(
                     f"  {label:<38} {step['size']:>8,} {r['calls']:>5} {r['p50_ms']:>7} {r['p95_ms']:>7}"
-                    f" {r['max_ms']:>7} {r['sql_p50_ms']:>8} {r['ckan_side_p50_ms']:>9} {r['hits_median']:>7}"
+                    f" {r['max_ms']:>7} {r['sql_p50_ms']:>8} {r.get('python_p50_ms', ''):>7}"
+                    f" {r['ckan_side_p50_ms']:>9} {r['hits_median']:>7}"
                 )
     if len(sizes) > 1:
         small, large = result["steps"][0], result["steps"][-1]
@@ -941,6 +1038,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=("auto", "single", "batch"),
         default="auto",
         help="auto: one by one, unless a step would take > 15 min (then batch)",
+    )
+    parser.add_argument(
+        "--writes", type=int, default=1000, help="re-indexings with changed tags after each step's queries"
     )
     parser.add_argument("--keep", action="store_true", help="leave the data in the benchmark database")
     parser.add_argument("--no-explain", dest="explain", action="store_false", help="skip EXPLAIN ANALYZE")
@@ -1086,6 +1186,8 @@ def main(argv: list[str] | None = None) -> int:
                         max(1, warmup // 2),
                         f"{kind}:anonymous",
                     )
+                print(f"    writes: {args.writes}", file=sys.stderr)
+                step["writes"] = write_step(gen, args.writes, probe) if args.writes else None
                 if args.explain and size == sizes[-1]:
                     step["explain"] = {
                         who: {kind: explain(queries, kind, ctx(), probe) for kind in Queries.KINDS}

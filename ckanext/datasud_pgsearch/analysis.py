@@ -75,7 +75,25 @@ def parse_date(value: Any) -> dt.datetime:
             raise QueryValueError(f"not a date: {value!r}") from error
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return parsed
+    return to_milliseconds(parsed)
+
+
+def to_milliseconds(value: dt.datetime) -> dt.datetime:
+    """Solr keeps instants to the millisecond."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def solr_date_text(value: Any) -> Any:
+    """A stored date as Solr returns it: ``2026-01-10T09:00:00.782Z``, or
+    ``...09:00:00Z`` on a whole second; a value that is not a date, as it is."""
+    try:
+        parsed = parse_date(value)
+    except QueryValueError:
+        return value
+    text = parsed.strftime("%Y-%m-%dT%H:%M:%S")
+    if parsed.microsecond:
+        text += f".{parsed.microsecond // 1000:03d}"
+    return text + "Z"
 
 
 _UNITS = {
@@ -138,7 +156,7 @@ def solr_date(expression: str, now: dt.datetime) -> dt.datetime:
         value = value + delta if sign == "+" else value - delta
     if position != len(rest):
         raise QueryValueError(f"cannot read date math in {expression!r}")
-    return value
+    return to_milliseconds(value)
 
 
 def normalize_number(value: Any) -> str:
@@ -219,16 +237,26 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
     text: dict[str, str] = {}
     weighted: dict[str, list[str]] = {"A": [], "B": [], "C": [], "D": []}
     stored: dict[str, Any] = {}
-    for name, value in doc.items():
+    ngrams: set[str] = set()
+    copies = [(dest, doc[source]) for source in doc for dest in schema.copies_of(source) if dest not in doc]
+    for name, value in [*doc.items(), *copies]:
         field = schema.field(name)
         if field.stored and value is not None:
-            stored[name] = value
+            stored[name] = _stored(field, value)
         if not field.indexed:
             continue
         values = _values(value)
+        if field.kind == F.NGRAM:
+            # the value lower-cased as Solr's analyser does (not folded): the
+            # start of every suffix of its words, for ``ngram_vector``
+            kept = [_as_text(v).lower() for v in values if _as_text(v).strip()]
+            ngrams.update(ngram_lexemes(name, kept, schema.ngram_sizes[1]))
+            continue
         if field.kind == F.TEXT:
+            # a value without a word makes no token: the field does not exist (``author:*``)
+            values = [v for v in values if re.search(r"\w", _as_text(v))]
             folded = fold(f" {GAP} ".join(_as_text(v) for v in values))
-            if name != "text":
+            if name != "text" and values:
                 text[name] = folded
         else:
             normalized = [normalize_value(field.kind, v) for v in values]
@@ -247,12 +275,34 @@ def prepare_document(doc: dict[str, Any], schema: F.SolrSchema, facet_fields: An
         "filter_terms": terms_of({k: v for k, v in exact.items() if k in FILTER_FIELDS}),
         "facets": [EVERY_DOCUMENT, *terms_of(exact, set(facet_fields))],
         "text": text,
+        "ngrams": sorted(ngrams),
         "weighted": {k: f" {GAP} ".join(v) for k, v in weighted.items()},
         "stored": stored,
         "title_sort": fold(str(title)).strip(),
         "metadata_modified": exact.get("metadata_modified", [None])[0],
         "metadata_created": exact.get("metadata_created", [None])[0],
     }
+
+
+def ngram_lexemes(field: str, values: list[str], longest: int) -> list[str]:
+    """The lexemes of an n-gram field in ``ngram_vector``: ``field<US>`` and
+    the first ``longest`` characters of each suffix of each word. A query
+    word (no space) of up to ``longest`` characters is a part of the value,
+    as Solr's n-grams find it, when it starts one of them (a prefix query)."""
+    out = set()
+    for value in values:
+        for word in value.split():
+            for i in range(len(word) - 1):
+                out.add(f"{field}{TERM_SEPARATOR}{word[i : i + longest]}")
+    return sorted(out)
+
+
+def _stored(field: F.Field, value: Any) -> Any:
+    if field.kind != F.DATE:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [solr_date_text(v) for v in value]
+    return solr_date_text(value)
 
 
 def wildcard_to_like(pattern: str) -> str:
@@ -272,6 +322,11 @@ def wildcard_to_like(pattern: str) -> str:
 def unescape(term: str) -> str:
     """Remove Lucene backslash escapes: ``a\\:b`` -> ``a:b``."""
     return re.sub(r"\\(.)", r"\1", term)
+
+
+def escape_wildcards(value: str) -> str:
+    """``value`` with its ``*``, ``?`` and backslashes taken literally."""
+    return re.sub(r"([\\*?])", r"\\\1", value)
 
 
 def has_wildcard(term: str) -> bool:

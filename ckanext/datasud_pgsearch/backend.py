@@ -3,17 +3,22 @@
 CKAN's search modules call ``make_connection()`` to reach Solr. Installing
 this backend points those calls at :class:`PgSolrConnection`; everything
 else in ``ckan.lib.search`` (index building, query building, permission
-labels, rebuild and check) is CKAN's own code.
+labels, rebuild and check) is CKAN's own code. The function is replaced
+where it is defined (``ckan.lib.search.common``: every later import gets
+ours) and in every module already loaded that holds CKAN's (``from
+ckan.lib.search.common import make_connection``: CKAN's index and query
+modules, ckanext-harvest's ``harvest_source_index_clear``...).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import ckan.lib.search as search
 import ckan.lib.search.common as search_common
-import ckan.lib.search.index as search_index
+import ckan.lib.search.index  # noqa: F401 - loaded, so that install() finds its make_connection
 import ckan.lib.search.query as search_query
 from ckan import model
 
@@ -22,16 +27,23 @@ from .connection import TABLE, PgSolrConnection
 log = logging.getLogger(__name__)
 
 _ORIGINAL = {
-    "index": search_index.make_connection,
-    "query": search_query.make_connection,
-    "package": search.make_connection,
+    "make_connection": search_common.make_connection,
     "check_schema": search.check_solr_schema_version,
     "is_available": search_common.is_available,
 }
 
 
 def make_connection(decode_dates: bool = True) -> PgSolrConnection:
-    return PgSolrConnection()
+    return PgSolrConnection(decode_dates=decode_dates)
+
+
+def _holders(function: Any) -> list[Any]:
+    """The loaded modules whose ``make_connection`` is ``function``."""
+    return [
+        module
+        for module in list(sys.modules.values())
+        if module is not None and getattr(module, "make_connection", None) is function
+    ]
 
 
 def is_available() -> bool:
@@ -58,18 +70,16 @@ def check_schema_version(schema_file: Any = None) -> bool:
 
 
 def install() -> None:
-    search_index.make_connection = make_connection
-    search_query.make_connection = make_connection
-    search.make_connection = make_connection
+    for module in _holders(_ORIGINAL["make_connection"]):
+        module.make_connection = make_connection
     search.check_solr_schema_version = check_schema_version
     search.is_available = is_available
     search_common.is_available = is_available
 
 
 def uninstall() -> None:
-    search_index.make_connection = _ORIGINAL["index"]
-    search_query.make_connection = _ORIGINAL["query"]
-    search.make_connection = _ORIGINAL["package"]
+    for module in _holders(make_connection):
+        module.make_connection = _ORIGINAL["make_connection"]
     search.check_solr_schema_version = _ORIGINAL["check_schema"]
     search.is_available = _ORIGINAL["is_available"]
     search_common.is_available = _ORIGINAL["is_available"]

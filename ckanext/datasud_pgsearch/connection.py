@@ -17,12 +17,14 @@ import re
 from collections import OrderedDict
 from typing import Any
 
+import ckan.lib.search.common as search_common
 import ckan.lib.search.query as search_query
 import ckan.plugins.toolkit as tk
 import pysolr
 from ckan import model
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ProgrammingError
 
 from . import analysis as A
 from . import compiler as C
@@ -54,16 +56,17 @@ DEFAULT_FACET_FIELDS = ["organization", "groups", "tags", "res_format", "license
 WALK_FROM_HITS = 3000
 # Starts the SQL of every search, so that a log or a probe can find it.
 SEARCH_SQL_MARKER = "/* datasud_pgsearch search */"
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE
 
 _UPSERT = text(
     f"""
     INSERT INTO {TABLE} (index_id, id, site_id, doc, text_doc, stored, text_vector, rank_vector,
-                         terms, filter_terms, facets, title_sort, metadata_modified,
+                         terms, filter_terms, facets, ngram_vector, title_sort, metadata_modified,
                          metadata_created, indexed_at)
     SELECT :index_id, :id, :site_id, CAST(:doc AS jsonb), CAST(:text_doc AS jsonb),
            CAST(:stored AS jsonb), v.ab || v.cd, v.ab,
            CAST(:terms AS text[]), CAST(:filter_terms AS text[]),
-           array_to_tsvector(CAST(:facets AS text[])),
+           array_to_tsvector(CAST(:facets AS text[])), array_to_tsvector(CAST(:ngrams AS text[])),
            :title_sort, CAST(:modified AS timestamp), CAST(:created AS timestamp),
            now() AT TIME ZONE 'utc'
     FROM (SELECT setweight(datasud_pgsearch_tsv(:wa), 'A') || setweight(datasud_pgsearch_tsv(:wb), 'B') AS ab,
@@ -74,6 +77,7 @@ _UPSERT = text(
         text_doc = EXCLUDED.text_doc, stored = EXCLUDED.stored,
         text_vector = EXCLUDED.text_vector, rank_vector = EXCLUDED.rank_vector,
         terms = EXCLUDED.terms, filter_terms = EXCLUDED.filter_terms, facets = EXCLUDED.facets,
+        ngram_vector = EXCLUDED.ngram_vector,
         title_sort = EXCLUDED.title_sort, metadata_modified = EXCLUDED.metadata_modified,
         metadata_created = EXCLUDED.metadata_created, indexed_at = EXCLUDED.indexed_at
     """
@@ -97,24 +101,33 @@ class _Analyzer:
     """Folded text -> tsquery over French and English stems, cached."""
 
     def __init__(self, size: int = 20000) -> None:
-        self.cache: OrderedDict[str, str | None] = OrderedDict()
+        self.cache: OrderedDict[str, tuple[str, str]] = OrderedDict()
         self.size = size
 
-    def __call__(self, conn: Connection, folded: str) -> str | None:
+    def _stems(self, conn: Connection, folded: str) -> tuple[str, str]:
         if folded in self.cache:
             self.cache.move_to_end(folded)
             return self.cache[folded]
         french, english = conn.execute(_ANALYZE, {"t": folded}).one()
-        single_word = len(re.findall(r"\w+", folded)) == 1
-        if single_word and not (french and english):
-            result = None  # a stop word in either language
-        else:
-            parts = list(dict.fromkeys(p for p in (french, english) if p))
-            result = " | ".join(f"( {p} )" for p in parts) if parts else None
-        self.cache[folded] = result
+        self.cache[folded] = (french, english)
         if len(self.cache) > self.size:
             self.cache.popitem(last=False)
-        return result
+        return french, english
+
+    def __call__(self, conn: Connection, folded: str) -> str | None:
+        """The tsquery of ``folded``; None for a word that is a stop word in
+        either language (a free-text query does not count it)."""
+        french, english = self._stems(conn, folded)
+        single_word = len(re.findall(r"\w+", folded)) == 1
+        if single_word and not (french and english):
+            return None
+        return self.literal(conn, folded)
+
+    def literal(self, conn: Connection, folded: str) -> str | None:
+        """The tsquery of ``folded`` with its stop words: what either language
+        keeps of it (None if neither keeps anything)."""
+        parts = list(dict.fromkeys(p for p in self._stems(conn, folded) if p))
+        return " | ".join(f"( {p} )" for p in parts) if parts else None
 
 
 analyzer = _Analyzer()
@@ -142,12 +155,26 @@ def _refuse(problems: list[str]) -> None:
         raise pysolr.SolrError("Solr responded with an error (HTTP 400): " + "; ".join(problems))
 
 
+def _wanted(fl: Any) -> list[str]:
+    """The field names of ``fl`` (``*`` when none)."""
+    return [f for f in re.split(r"[\s,]+", " ".join(_as_list(fl)) if fl else "*") if f]
+
+
 class PgSolrConnection:
     """What ``pysolr.Solr`` offers CKAN, answered from PostgreSQL."""
 
     url = "postgresql://datasud_pgsearch"
 
-    def __init__(self, schema: F.SolrSchema | None = None, facet_fields: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        schema: F.SolrSchema | None = None,
+        facet_fields: list[str] | None = None,
+        decode_dates: bool = False,
+    ) -> None:
+        """``decode_dates``: the stored dates of the results as ``datetime``,
+        as CKAN's ``make_connection()`` makes pysolr give them (CKAN's own
+        searches ask for text)."""
+        self.decode_dates = decode_dates
         self.schema = schema or F.ckan_schema()
         if facet_fields is None:
             facet_fields = tk.aslist(tk.config.get(FACET_FIELDS_OPTION) or DEFAULT_FACET_FIELDS)
@@ -177,6 +204,7 @@ class PgSolrConnection:
                     "terms": prepared["terms"],
                     "filter_terms": prepared["filter_terms"],
                     "facets": prepared["facets"],
+                    "ngrams": prepared["ngrams"],
                     "wa": prepared["weighted"]["A"],
                     "wb": prepared["weighted"]["B"],
                     "wc": prepared["weighted"]["C"],
@@ -191,38 +219,102 @@ class PgSolrConnection:
                 conn.execute(_UPSERT, rows)
 
     def delete(self, id: str | None = None, q: str | None = None, commit: bool = True, **kwargs: Any) -> None:
-        if id is not None:  # one unique key or a list of them, as pysolr takes
-            ids = [id] if isinstance(id, str) else [str(one) for one in id]
-            with self._engine().begin() as conn:
-                conn.execute(text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"), {"ids": ids})
-            return
-        if q is None:
+        if id is None and q is None:
             raise pysolr.SolrError('You must specify "id" or "q".')
-        if strict.enabled():
+        if q is not None and strict.enabled():
             _refuse(strict.delete_problems(q))
-        with self._engine().begin() as conn:
-            compiler = self._compiler(conn, {"q.op": "OR"})
-            try:
-                where = compiler.lucene(q)
-            except C.QuerySyntaxError as error:
-                raise pysolr.SolrError(str(error)) from error
-            conn.execute(text(f"DELETE FROM {TABLE} WHERE {where}"), compiler.params)
+        try:
+            with self._engine().begin() as conn:
+                if id is not None:  # one unique key or a list of them, as pysolr takes
+                    ids = [id] if isinstance(id, str) else [str(one) for one in id]
+                    conn.execute(text(f"DELETE FROM {TABLE} WHERE index_id = ANY(:ids)"), {"ids": ids})
+                    return
+                compiler = self._compiler(conn, {"q.op": "OR"})
+                try:
+                    where = compiler.lucene(q)
+                except C.QuerySyntaxError as error:
+                    raise pysolr.SolrError(str(error)) from error
+                conn.execute(text(f"DELETE FROM {TABLE} WHERE {where}"), compiler.params)
+        except ProgrammingError as error:
+            if getattr(error.orig, "pgcode", None) != UNDEFINED_TABLE:
+                raise
+            # ``ckan db clean`` drops every table, this one too, before it
+            # clears the index: nothing is left to delete
+            log.info("The search index table does not exist: nothing to delete")
 
     def commit(self, **kwargs: Any) -> None:
-        """Every write is committed when it is made: nothing to do."""
+        """Every write is committed when it is made. CKAN commits at the end
+        of a bulk write (``search-index rebuild``, a harvest source cleared):
+        the tables are vacuumed then, so that the dead rows the writes left
+        do not wait for autovacuum (which may be off) to be reclaimed."""
+        self.vacuum()
 
     def optimize(self, **kwargs: Any) -> None:
-        """Nothing to do: PostgreSQL's autovacuum keeps the table in shape."""
+        """``search-index rebuild --optimize``: vacuum and analyse."""
+        self.vacuum()
+
+    def vacuum(self) -> None:
+        with self._engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in (COUNTS, TABLE):
+                if conn.dialect.has_table(conn, table):
+                    conn.execute(text(f"VACUUM (ANALYZE) {table}"))
 
     # -- searching --------------------------------------------------------
     def _compiler(self, conn: Connection, params: dict[str, Any]) -> C.Compiler:
         return C.Compiler(
             self.schema,
             analyze=lambda folded: analyzer(conn, folded),
+            literal=lambda folded: analyzer.literal(conn, folded),
+            vocabulary=lambda field, prefix: self._vocabulary(conn, field, prefix),
             now=dt.datetime.utcnow(),
             q_op=params.get("q.op") or "AND",
             df=params.get("df") or "text",
+            qf=params.get("qf"),
+            request=params,
         )
+
+    def _vocabulary(self, conn: Connection, field: str, prefix: str) -> list[str]:
+        """The terms indexed in ``field`` that start with ``prefix`` (the
+        stems of a text field, the values of another), for fuzzy and
+        wildcard terms."""
+        kind = self.schema.field(field).kind
+        if kind == F.TEXT:
+            if field == "text":
+                source = f"SELECT text_vector FROM {TABLE}"
+                if prefix:
+                    source += " WHERE text_vector @@ CAST(%L AS tsquery)"
+                inner = text("SELECT format(CAST(:source AS text), CAST(:query AS text))")
+                query = f"'{prefix.replace(chr(39), chr(39) * 2)}':*" if prefix else ""
+                sql = conn.execute(inner, {"source": source, "query": query}).scalar()
+            else:
+                source = f"SELECT datasud_pgsearch_tsv(text_doc ->> %L) FROM {TABLE} WHERE text_doc ? %L"
+                sql = conn.execute(
+                    text("SELECT format(CAST(:source AS text), CAST(:f AS text), CAST(:f AS text))"),
+                    {"source": source, "f": field},
+                ).scalar()
+            rows = conn.execute(
+                text("SELECT word FROM ts_stat(:sql) WHERE left(word, :n) = :prefix"),
+                {"sql": sql, "n": len(prefix), "prefix": prefix},
+            ).scalars()
+            return [w for w in rows if w != A.GAP]
+        if field in self.facet_fields:
+            head = field + A.TERM_SEPARATOR
+            rows = conn.execute(
+                text(
+                    f"SELECT DISTINCT substr(word, :skip) FROM {COUNTS}"
+                    " WHERE left(word, :n) = :head AND n > 0"
+                ),
+                {"skip": len(head) + 1, "n": len(head) + len(prefix), "head": head + prefix},
+            ).scalars()
+            return list(rows)
+        rows = conn.execute(
+            text(
+                f"SELECT DISTINCT v FROM {TABLE}, jsonb_array_elements_text(doc -> :f) AS v"
+                " WHERE left(v, :n) = :prefix"
+            ),
+            {"f": field, "n": len(prefix), "prefix": prefix},
+        ).scalars()
+        return list(rows)
 
     def search(self, q: str = "*:*", search_handler: str | None = None, **params: Any) -> pysolr.Results:
         if strict.enabled():
@@ -232,15 +324,22 @@ class PgSolrConnection:
                 decoded = self._search(conn, q, params)
             except (C.QuerySyntaxError, A.QueryValueError) as error:
                 raise pysolr.SolrError(str(error)) from error
+        if self.decode_dates:
+            for doc in decoded["response"]["docs"]:
+                search_common.solr_datetime_decoder(doc)
         return pysolr.Results(decoded)
 
     def _search(self, conn: Connection, q: str, params: dict[str, Any]) -> dict[str, Any]:
         compiler = self._compiler(conn, params)
         q = q if q is not None else "*:*"
         conditions = []
-        if params.get("defType") in ("dismax", "edismax") and (
-            ":" not in q or params.get("defType") == "edismax"
-        ):
+        parser = params.get("defType")
+        if q.strip().startswith("{!"):  # local parameters name their own parser
+            conditions.append(compiler.lucene(q))
+        elif parser == "edismax":
+            if q.strip() not in ("", "*:*"):
+                conditions.append(compiler.edismax(q, params.get("mm")))
+        elif parser == "dismax" and ":" not in q:
             if q.strip() not in ("", "*:*"):
                 conditions.append(compiler.dismax(q, params.get("mm")))
         else:
@@ -313,7 +412,7 @@ class PgSolrConnection:
             walk = page("", f"WHERE {hits} > {WALK_FROM_HITS}")
             fetch = page("OFFSET 0", f"WHERE {hits} <= {WALK_FROM_HITS}")
             ctes.append(f"page AS (({walk}) UNION ALL ({fetch}))")
-        docs_sql = f"""(SELECT COALESCE(json_agg(json_build_object('stored', d.stored,
+        docs_sql = f"""(SELECT COALESCE(json_agg(json_build_object('stored', {self._stored_sql(params.get("fl"), compiler)},
                                                             'score', {"page.score" if by_score else score})
                                           ORDER BY {order}), '[]')
                  FROM page JOIN {TABLE} d USING (index_id))"""
@@ -365,6 +464,15 @@ class PgSolrConnection:
                 expr = field
             else:
                 definition = self.schema.field(field)
+                # A name the schema does not know is one of the catch-all ``*``
+                # strings: Solr sorts by it (CKAN's home page asks for
+                # ``view_recent``), every document missing it.
+                if not definition.indexed:
+                    raise pysolr.SolrError(f"sort param field can't be found: {field}")
+                if definition.multi_valued:
+                    raise pysolr.SolrError(f"can not sort on multivalued field: {field}")
+                if definition.kind in (F.TEXT, F.NGRAM):
+                    raise pysolr.SolrError(f"can not sort on a tokenized field: {field}")
                 value = f"(doc -> {compiler.bind(field)} ->> 0)"
                 if definition.kind == F.NUMBER:
                     expr = f"CAST({value} AS double precision)"
@@ -451,13 +559,24 @@ class PgSolrConnection:
         return result
 
     @staticmethod
+    def _stored_sql(fl: Any, compiler: C.Compiler) -> str:
+        """What the page returns of each stored document: the fields ``fl``
+        names (CKAN asks for ``id`` and ``validated_data_dict``), the whole
+        document only for ``*`` or a pattern."""
+        wanted = [f for f in _wanted(fl) if f != "score"]
+        if any("*" in f or "?" in f for f in wanted):
+            return "d.stored"
+        pairs = ", ".join(f"{compiler.bind(f)}, d.stored -> {compiler.bind(f)}" for f in wanted)
+        return f"json_build_object({pairs})"
+
+    @staticmethod
     def _fields(docs: list[dict[str, Any]], fl: Any) -> list[dict[str, Any]]:
-        wanted = [f for f in re.split(r"[\s,]+", " ".join(_as_list(fl)) if fl else "*") if f]
+        wanted = _wanted(fl)
         everything = "*" in wanted
         out = []
         for row in docs:
             stored = row["stored"]
-            doc = dict(stored) if everything else {k: stored[k] for k in wanted if k in stored}
+            doc = dict(stored) if everything else {k: stored[k] for k in wanted if stored.get(k) is not None}
             if "score" in wanted:
                 doc["score"] = row["score"]
             out.append(doc)

@@ -22,6 +22,9 @@ TEXT = "text"
 DATE = "date"
 NUMBER = "number"
 BOOLEAN = "boolean"
+# Text analysed as n-grams (CKAN's ``text_ngram``: ``name_ngram``,
+# ``title_ngram``): a term matches any part of the lower-cased value.
+NGRAM = "ngram"
 
 _KIND_BY_CLASS = {
     "solr.StrField": STRING,
@@ -58,6 +61,8 @@ class Field:
     indexed: bool
     multi_valued: bool = False
     doc_values: bool = False  # schema 1.6: off unless the field or its type turns it on
+    # matched only by the catch-all dynamic field ``*`` (a name the schema does not know)
+    catch_all: bool = False
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -65,6 +70,9 @@ class SolrSchema:
     fields: dict[str, Field]
     dynamic: list[tuple[str, Field]]
     copy_to_text: list[str]
+    # (source pattern, destination) of the other copyFields (``title`` -> ``title_ngram``)
+    copies: tuple[tuple[str, str], ...] = ()
+    ngram_sizes: tuple[int, int] = (2, 10)
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 - the schema lives as long as the process
     def field(self, name: str) -> Field:
@@ -74,8 +82,12 @@ class SolrSchema:
         matches = [(pattern, f) for pattern, f in self.dynamic if fnmatch.fnmatchcase(name, pattern)]
         if matches:
             pattern, f = max(matches, key=lambda m: len(m[0]))
-            return dataclasses.replace(f, name=name)
-        return Field(name, STRING, stored=False, indexed=True)
+            return dataclasses.replace(f, name=name, catch_all=pattern == "*")
+        return Field(name, STRING, stored=False, indexed=True, catch_all=True)
+
+    def copies_of(self, name: str) -> list[str]:
+        """The fields other than ``text`` that Solr copies ``name`` into."""
+        return [dest for source, dest in self.copies if fnmatch.fnmatchcase(name, source)]
 
     def copied_to_text(self, name: str) -> bool:
         return any(fnmatch.fnmatchcase(name, source) for source in self.copy_to_text)
@@ -88,23 +100,25 @@ def _flag(element: ET.Element, attr: str, default: bool = True) -> bool:
 
 def parse_schema(path: str) -> SolrSchema:
     root = ET.parse(path).getroot()
-    types = {t.get("name"): t for t in [*root.iter("fieldType"), *root.iter("fieldtype")]}
-    kinds = {name: _KIND_BY_CLASS.get(t.get("class", ""), STRING) for name, t in types.items()}
+    types = [t for t in root.iter() if t.tag.lower() == "fieldtype"]
+    kinds = {t.get("name"): _kind(t) for t in types}
+    multi = {t.get("name"): _flag(t, "multiValued", False) for t in types}
+    doc_values = {t.get("name"): _flag(t, "docValues", False) for t in types}
+    sizes = (2, 10)
+    for t in types:
+        for tokenizer in t.iter("tokenizer"):
+            if "NGram" in tokenizer.get("class", ""):
+                sizes = (int(tokenizer.get("minGramSize", 1)), int(tokenizer.get("maxGramSize", 2)))
 
     def make(element: ET.Element) -> Field:
-        of_type = types.get(element.get("type"))
-
-        def flag(attr: str) -> bool:  # the field's own attribute, else its type's
-            default = _flag(of_type, attr, False) if of_type is not None else False
-            return _flag(element, attr, default)
-
+        kind_name = element.get("type")
         return Field(
             name=element.get("name", ""),
-            kind=kinds.get(element.get("type"), STRING),
+            kind=kinds.get(kind_name, STRING),
             stored=_flag(element, "stored"),
             indexed=_flag(element, "indexed"),
-            multi_valued=flag("multiValued"),
-            doc_values=flag("docValues"),
+            multi_valued=_flag(element, "multiValued", multi.get(kind_name, False)),
+            doc_values=_flag(element, "docValues", doc_values.get(kind_name, False)),
         )
 
     fields = {e.get("name", ""): make(e) for e in root.iter("field")}
@@ -114,7 +128,24 @@ def parse_schema(path: str) -> SolrSchema:
     url_sources = [e.get("source", "") for e in root.iter("copyField") if e.get("dest") == "urls"]
     if "urls" in copies:
         copies.extend(url_sources)
-    return SolrSchema(fields=fields, dynamic=dynamic, copy_to_text=copies)
+    others = tuple(
+        (e.get("source", ""), e.get("dest", ""))
+        for e in root.iter("copyField")
+        if e.get("dest") not in ("text", "urls")
+    )
+    return SolrSchema(fields=fields, dynamic=dynamic, copy_to_text=copies, copies=others, ngram_sizes=sizes)
+
+
+def _kind(element: ET.Element) -> str:
+    """A field type's kind; a text type whose index analyser makes n-grams is NGRAM."""
+    kind = _KIND_BY_CLASS.get(element.get("class", ""), STRING)
+    if kind == TEXT:
+        for analyzer in element.iter("analyzer"):
+            if analyzer.get("type", "index") == "index":
+                tokenizer = analyzer.find("tokenizer")
+                if tokenizer is not None and "NGram" in tokenizer.get("class", ""):
+                    return NGRAM
+    return kind
 
 
 @functools.cache

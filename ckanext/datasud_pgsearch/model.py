@@ -36,6 +36,8 @@ class SearchDocument(tk.BaseModel):  # type: ignore[misc, valid-type]
     terms = Column(ARRAY(Text), nullable=False, server_default="{}")
     filter_terms = Column(ARRAY(Text), nullable=False, server_default="{}")
     facets = Column(TSVECTOR, nullable=False, server_default="")
+    # the parts of the n-gram fields (name_ngram, title_ngram: migration 0008)
+    ngram_vector = Column(TSVECTOR, nullable=False, server_default="")
     title_sort = Column(Text, nullable=False, default="")
     # computed by PostgreSQL from ``doc`` (migration 0004)
     name_sort = Column(

@@ -27,8 +27,8 @@ class PgSearchPlugin(p.SingletonPlugin):
 
     # IConfigDeclaration: with this backend, Solr's URL is not needed
     def declare_config_options(self, declaration: Declaration, key: Key) -> None:
-        option = declaration[key.solr_url]
-        option.flags &= ~Flag.required
+        if key.solr_url in declaration:  # absent when only this plugin's options are declared
+            declaration[key.solr_url].flags &= ~Flag.required
         declaration.annotate("datasud_pgsearch")
         facet_fields = declaration.declare_list(Key.from_string(FACET_FIELDS_OPTION), DEFAULT_FACET_FIELDS)
         strict_mode = declaration.declare_bool(Key.from_string(strict.OPTION), False)
