@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import click
 
-from . import demo
+from . import demo, mail_cli
 from .agreements import notify, schedule
 from .common import dates, mail
+from .common.cli_language import portal_locale
+from .common.messages import N_
+
+_ = tk._
 
 
 @click.group(name="datasud-partnership", short_help="DataSud partnership commands.")
@@ -19,15 +23,20 @@ def datasud_partnership() -> None:
     """Commands of the DataSud partnership extension."""
 
 
+datasud_partnership.add_command(mail_cli.mail)
+
+
 @datasud_partnership.command("demo-data")
-def demo_data() -> None:
+@click.pass_context
+def demo_data(ctx: click.Context) -> None:
     """Load the demo organizations, users and datasets (safe to run again)."""
     report = demo.load_demo_data()
-    click.echo("Données de démonstration chargées / Demo data loaded:")
-    for line in report.lines():
-        click.echo(f"  {line}")
-    click.echo()
-    click.echo(demo.logins_text())
+    with portal_locale(ctx):
+        click.echo(_("Demo data loaded:"))
+        for line in report.lines():
+            click.echo(f"  {line}")
+        click.echo()
+        click.echo(demo.logins_text())
 
 
 # -- run-schedule ------------------------------------------------------------------
@@ -35,14 +44,14 @@ def demo_data() -> None:
 PROGRESS_THRESHOLD = 200
 
 HAPPENINGS = {
-    "renewed": "renouvellement / renewal",
-    "expired": "expiration / expiry",
-    "terminated": "résiliation appliquée / termination applied",
+    "renewed": N_("renewal"),
+    "expired": N_("expiry"),
+    "terminated": N_("termination applied"),
 }
 REMINDERS = {
-    "anniversary_notice": "rappel : préavis avant la date anniversaire / reminder: notice before the anniversary",
-    "notice_deadline": "rappel : échéance de la mise en demeure / reminder: formal notice deadline",
-    "expiry": "rappel : fin de la convention / reminder: end of the agreement",
+    "anniversary_notice": N_("reminder: notice before the anniversary"),
+    "notice_deadline": N_("reminder: formal notice deadline"),
+    "expiry": N_("reminder: end of the agreement"),
 }
 
 
@@ -78,44 +87,70 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
     more: every renewal, expiry, termination and reminder is recorded once."""
     today = dates.today()
     when = day.date() if day else today
-    if when > today and not dry_run:
-        raise click.BadParameter(
-            f"{when} est dans le futur : seulement avec --dry-run / is in the future: only with --dry-run",
-            param_hint="--date",
-        )
-    flask_app = ctx.meta.get("flask_app")
-    request = flask_app.test_request_context() if flask_app is not None else contextlib.nullcontext()
-    with request, mail.counting() as mails:
-        outcome = schedule.run(when, dry_run, progress=progress_bar("Conventions / Agreements"))
-        reminders = schedule.send_reminders(when, dry_run, progress=progress_bar("Rappels / Reminders"))
-        told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+    with portal_locale(ctx):
+        if when > today and not dry_run:
+            raise click.BadParameter(
+                _("%(day)s is in the future: only with --dry-run", day=when), param_hint="--date"
+            )
+        with mail.counting() as mails:
+            outcome = schedule.run(when, dry_run, progress=progress_bar(_("Agreements")))
+            reminders = schedule.send_reminders(when, dry_run, progress=progress_bar(_("Reminders")))
+            told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+        _report(ctx, when, dry_run, outcome, reminders, told, mails)
 
-    click.echo(f"Échéancier des conventions au {when} / Agreement schedule for {when}")
+
+def _report(
+    ctx: click.Context,
+    when: dt.date,
+    dry_run: bool,
+    outcome: Any,
+    reminders: list[Any],
+    told: dict[str, Any],
+    mails: mail.Tally,
+) -> None:
+    click.echo(_("Agreement schedule for %(day)s", day=when))
     if dry_run:
-        click.echo("Simulation : rien n'est enregistré ni envoyé / Dry run: nothing is recorded or sent")
+        click.echo(_("Dry run: nothing is recorded or sent"))
     for happening in outcome.happenings:
-        click.echo(f"  {happening.reference} : {HAPPENINGS[happening.event]}, {happening.on}")
+        line = _(
+            "%(reference)s: %(what)s, %(day)s",
+            reference=happening.reference,
+            what=_(HAPPENINGS[happening.event]),
+            day=happening.on,
+        )
+        click.echo("  " + line)
     for item in reminders:
         addresses = ", ".join(person.email for person in told[item.agreement.id]) or "-"
-        label = REMINDERS[item.reminder.reminder]
-        click.echo(f"  {item.agreement.reference} : {label}, {item.reminder.about} -> {addresses}")
+        label = _(REMINDERS[item.reminder.reminder])
+        line = _(
+            "%(reference)s: %(what)s, %(day)s",
+            reference=item.agreement.reference,
+            what=label,
+            day=item.reminder.about,
+        )
+        click.echo(f"  {line} -> {addresses}")
     if not outcome.happenings and not reminders:
-        click.echo("  Rien à faire / Nothing to do")
+        click.echo("  " + _("Nothing to do"))
 
-    click.echo("Bilan / Summary:")
-    click.echo(f"  renouvellements / renewals: {outcome.renewed}")
-    click.echo(f"  expirations / expiries: {outcome.expired}")
-    click.echo(f"  résiliations appliquées / terminations applied: {outcome.terminated}")
+    click.echo(_("Summary:"))
+    click.echo("  " + _("renewals: %(count)s", count=outcome.renewed))
+    click.echo("  " + _("expiries: %(count)s", count=outcome.expired))
+    click.echo("  " + _("terminations applied: %(count)s", count=outcome.terminated))
     if dry_run:
-        to_send = sum(len(told[item.agreement.id]) for item in reminders)
-        click.echo(f"  rappels à envoyer / reminders to send: {len(reminders)}")
-        click.echo(f"  e-mails à envoyer / e-mails to send: {to_send}")
+        to_send = len({p.email.lower() for people in told.values() for p in people})
+        click.echo("  " + _("reminders to send: %(count)s", count=len(reminders)))
+        click.echo("  " + _("e-mails to send: %(count)s", count=to_send))
         return
-    click.echo(f"  rappels / reminders: {len(reminders)}")
-    click.echo(f"  e-mails envoyés / e-mails sent: {mails.sent}")
+    click.echo("  " + _("reminders: %(count)s", count=len(reminders)))
+    click.echo("  " + _("e-mails queued: %(count)s", count=mails.queued))
+    if mails.sent or mails.failed:  # sent here (inline delivery)
+        click.echo("  " + _("e-mails sent: %(count)s", count=mails.sent))
     if mails.failed:
         click.echo(
-            f"{mails.failed} e-mail(s) non envoyé(s), voir le journal / not sent, see the log",
+            _(
+                "%(count)s e-mail(s) not sent: see the outbox (ckan datasud-partnership mail retry)",
+                count=mails.failed,
+            ),
             err=True,
         )
         ctx.exit(1)
