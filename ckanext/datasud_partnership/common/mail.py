@@ -247,12 +247,12 @@ def message_of(
         msg["Reply-To"] = reply_to
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Auto-Response-Suppress"] = "All"
-    msg["Content-Language"] = language
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(html_body, subtype="html", cte="quoted-printable")
     for filename, content, mimetype in attachments:
         main, _slash, sub = (mimetype or "application/octet-stream").partition("/")
         msg.add_attachment(content, maintype=main, subtype=sub or "octet-stream", filename=filename)
+    msg["Content-Language"] = language  # after the parts: making them moves the Content-* headers down
     return msg
 
 
