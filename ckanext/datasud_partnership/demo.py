@@ -238,10 +238,13 @@ class LoadReport:
         """The report, in the current language (the command's: the portal's)."""
         _ = tk._
         return [
-            f"{_(label)}: "
-            + ", ".join(
-                _(text) % {"count": self.get(kind, outcome)} for outcome, text in REPORT_OUTCOMES.items()
-            )
+            _("%(what)s: %(counts)s")
+            % {
+                "what": _(label),
+                "counts": ", ".join(
+                    _(text) % {"count": self.get(kind, outcome)} for outcome, text in REPORT_OUTCOMES.items()
+                ),
+            }
             for kind, label in REPORT_KINDS.items()
         ]
 

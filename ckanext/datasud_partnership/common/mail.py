@@ -271,47 +271,87 @@ class NotSent(Exception):
     """The SMTP server (or its settings) refused the e-mail: the message says why."""
 
 
-def send_message(msg: EmailMessage, to_email: str) -> None:
-    """Hand ``msg`` to the SMTP server of CKAN's settings (``smtp.server``,
-    ``smtp.starttls``, ``smtp.user``, ``smtp.password``); raises
-    :class:`NotSent` with a one-line reason, never logs a traceback."""
-    notifiers = list(p.PluginImplementations(p.INotifier))
-    if notifiers:  # a plugin that sends CKAN's e-mails its own way
-        from ckan.lib import mailer
+class Sender:
+    """Hands messages to the SMTP server of CKAN's settings (``smtp.server``,
+    ``smtp.starttls``, ``smtp.user``, ``smtp.password``), over one connection
+    for a batch (opened at the first message, opened again after a failure).
+    :meth:`send` raises :class:`NotSent` with a one-line reason and never logs
+    a traceback. Use it as a context manager (the connection is closed)."""
 
-        text = msg.get_body(("plain",)).get_content()
-        html_part = msg.get_body(("html",))
-        headers = {key: str(msg[key]) for key in ("Message-ID", "Reply-To", "Auto-Submitted") if msg[key]}
-        mailer.mail_recipient(
-            str(msg["To"]),
-            to_email,
-            str(msg["Subject"]),
-            text,
-            body_html=html_part.get_content() if html_part is not None else None,
-            headers=headers,
-        )
-        return
-    server = str(tk.config.get("smtp.server") or "")
-    if not server:
-        raise NotSent("smtp.server is not set")
-    host, _colon, port = server.partition(":")
-    try:
-        connection = smtplib.SMTP(host, int(port) if port else 0, None, SMTP_TIMEOUT)
-    except (OSError, smtplib.SMTPException) as error:
-        raise NotSent(f"SMTP server {server} could not be reached: {error}") from None
-    try:
+    def __init__(self) -> None:
+        self.connection: smtplib.SMTP | None = None
+        self.server = str(tk.config.get("smtp.server") or "")
+
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self.connection.quit()
+            self.connection = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if not self.server:
+            raise NotSent("smtp.server is not set")
+        host, _colon, port = self.server.partition(":")
+        try:
+            connection = smtplib.SMTP(host, int(port) if port else 0, None, SMTP_TIMEOUT)
+        except (OSError, smtplib.SMTPException) as error:
+            raise NotSent(f"SMTP server {self.server} could not be reached: {error}") from None
+        self.connection = connection
         connection.ehlo()
         if tk.asbool(tk.config.get("smtp.starttls")):
             if not connection.has_extn("STARTTLS"):
-                raise NotSent(f"SMTP server {server} does not offer STARTTLS")
+                raise NotSent(f"SMTP server {self.server} does not offer STARTTLS")
             connection.starttls()
             connection.ehlo()
         user = tk.config.get("smtp.user")
         if user:
             connection.login(user, tk.config.get("smtp.password") or "")
-        connection.sendmail(mail_from(), [to_email], msg.as_string())
-    except (OSError, smtplib.SMTPException) as error:
-        raise NotSent(f"SMTP server {server}: {error!r}") from None
-    finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException):
-            connection.quit()
+        return connection
+
+    def send(self, msg: EmailMessage, to_email: str) -> None:
+        if any(True for _ in p.PluginImplementations(p.INotifier)):
+            _through_ckan(msg, to_email)  # a plugin that sends CKAN's e-mails its own way
+            return
+        try:
+            connection = self.connection or self._connect()
+            connection.sendmail(mail_from(), [to_email], msg.as_string())
+        except NotSent:
+            self.close()
+            raise
+        except (OSError, smtplib.SMTPException) as error:
+            self.close()
+            raise NotSent(f"SMTP server {self.server}: {error!r}") from None
+
+
+def send_message(msg: EmailMessage, to_email: str) -> None:
+    """Send one message over a connection of its own (see :class:`Sender`)."""
+    with Sender() as sender:
+        sender.send(msg, to_email)
+
+
+def _through_ckan(msg: EmailMessage, to_email: str) -> None:
+    import io
+
+    from ckan.lib import mailer
+
+    html_part = msg.get_body(("html",))
+    headers = {key: str(msg[key]) for key in ("Message-ID", "Reply-To", "Auto-Submitted") if msg[key]}
+    attachments = [
+        (part.get_filename(), io.BytesIO(part.get_content()), part.get_content_type())
+        for part in msg.iter_attachments()
+    ]
+    mailer.mail_recipient(
+        str(msg["To"]),
+        to_email,
+        str(msg["Subject"]),
+        msg.get_body(("plain",)).get_content(),
+        body_html=html_part.get_content() if html_part is not None else None,
+        headers=headers,
+        attachments=attachments,
+    )

@@ -18,7 +18,7 @@ from sqlalchemy import Column, Text, func
 
 from .language import portal_language
 from .tables import PREFIX
-from .validation import invalid
+from .validation import checked_input, invalid
 
 Session = model.Session
 FIELD = "language"
@@ -90,17 +90,23 @@ def _chosen(data_dict: DataDict) -> str | None:
     return value.strip()
 
 
+# the fields CKAN's user actions pass to SQL as given (a list, a NUL: a 500 in core)
+USER_IDS = ("id", "name", "email")
+
+
 def _save_after(action: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Run CKAN's action, then store the language in the same transaction."""
-    data_dict = dict(data_dict or {})
+    data_dict = checked_input(data_dict or {}, context, ids=USER_IDS)
     language = _chosen(data_dict)
     if language is None:
         result = action(context, data_dict)
     else:
         deferred = context.get("defer_commit")
         context["defer_commit"] = True
-        result = action(context, data_dict)
-        context["defer_commit"] = deferred
+        try:
+            result = action(context, data_dict)
+        finally:
+            context["defer_commit"] = deferred
         _store(result["id"], language)
         if not deferred:
             Session.commit()
@@ -122,7 +128,7 @@ def user_update(action: Any, context: Context, data_dict: DataDict) -> dict[str,
 @tk.chained_action
 @tk.side_effect_free
 def user_show(action: Any, context: Context, data_dict: DataDict) -> dict[str, Any]:
-    result = action(context, data_dict)
+    result = action(context, checked_input(data_dict or {}, context, ids=("id",)))
     if isinstance(result, dict) and result.get("id"):
         result[FIELD] = language_of(result["id"])
     return result
