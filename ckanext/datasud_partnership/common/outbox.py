@@ -160,8 +160,8 @@ def deliver(mail_ids: list[str]) -> dict[str, int]:
                 .with_for_update(skip_locked=True)
                 .one_or_none()
             )
-            if row is None:
-                Session.rollback()
+            if row is None:  # sent, or being sent by another process
+                Session.commit()  # (not a rollback: that would drop the signals the commit still sends)
                 continue
             outcome = attempt(row, sender)
             Session.commit()
