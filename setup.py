@@ -45,6 +45,8 @@ setup(
             "hypothesis==6.170.15",
             # a production WSGI server with several processes (bin/wsgi.py): the concurrency test
             "gunicorn==27.0.1",
+            # the local SMTP sink of the demo and of the e-mail tests (mail_sink.py)
+            "aiosmtpd==1.4.6",
         ],
     },
     entry_points={

@@ -210,6 +210,13 @@ ACTIONS: dict[str, dict[str, str]] = {
     "tag_autocomplete": {"query": Q, "limit": N},
     "format_autocomplete": {"q": Q, "limit": N},
     "member_list": {"id": ID, "object_type": C, "capacity": C},
+    # the e-mail outbox (common/outbox_actions.py) and the users' language (common/user_language.py)
+    "mail_outbox_list": {"status": C, "recipient": Q, "limit": N, "offset": N},
+    "mail_outbox_show": {"id": ID},
+    "mail_outbox_retry": {"id": ID},
+    "user_show": {"id": ID},
+    "user_update": {"id": ID, "language": C},
+    "user_create": {"name": ID, "email": ID, "language": C},
 }
 # the core actions we send bad inputs to besides those the plugins define
 CORE = {"package_patch", "package_show", "package_search", "bulk_update_private", "bulk_update_delete"}

@@ -11,7 +11,7 @@ from ckan import model
 from ckan.cli.cli import ckan
 from ckan.tests import helpers
 
-from ckanext.datasud_partnership import demo
+from ckanext.datasud_partnership import demo, mail_sink
 from ckanext.datasud_partnership.agreements.model import Agreement, AgreementEvent, Amendment, Notice
 from tests.test_demo_contents import _agreement, _search
 
@@ -42,14 +42,18 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
 
     assert result.exit_code == 0, result.output
     assert _counts() == before
+    # in the portal's language, through the catalogue
+    assert "Données de démonstration chargées :" in result.output
     assert (
-        f"datasets: 0 created, 0 updated, {len(demo.DATASETS) + len(demo.DRAFTS)} unchanged" in result.output
+        f"jeux de données : 0 créé(s), 0 mis à jour, {len(demo.DATASETS) + len(demo.DRAFTS)} inchangé(s)"
+        in result.output
     )
-    assert "withdrawals: 0 created, 0 updated, 2 unchanged" in result.output
-    assert "claims: 0 created, 0 updated, 1 unchanged" in result.output
-    assert "agreements: 0 created, 0 updated, 3 unchanged" in result.output
-    assert "users: 0 created, 0 updated" in result.output
-    assert "memberships: 0 created, 0 updated" in result.output
+    assert "retraits : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in result.output
+    assert "signalements : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in result.output
+    assert "conventions : 0 créé(s), 0 mis à jour, 3 inchangé(s)" in result.output
+    assert "utilisateurs : 0 créé(s), 0 mis à jour" in result.output
+    assert "adhésions : 0 créé(s), 0 mis à jour" in result.output
+    assert "Mot de passe de tous les comptes" in result.output
     assert "cd13-editor" in result.output
     assert demo.DEMO_PASSWORD in result.output
     # the index holds each dataset once
@@ -118,6 +122,9 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
         **os.environ,
         "DEMO_INI": str(ini),
         "DEMO_DB_URL": ckan_config["sqlalchemy.url"],
+        "DEMO_REDIS_URL": ckan_config["ckan.redis.url"],
+        "DEMO_SMTP_PORT": str(mail_sink.free_port()),
+        "DEMO_MAIL_DIR": str(tmp_path / "mail"),
         "DEMO_NO_SERVER": "1",
     }
 
@@ -126,15 +133,26 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
             ["bash", "bin/demo.sh"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
+        return done.stdout + done.stderr
 
-    run()
+    first = run()
     written = ini.read_text(encoding="utf-8")
     second = run()
 
+    # every e-mail of the demo went to the local sink, none failed, no traceback
+    assert "Traceback" not in first + second
+    assert "SMTP sink on 127.0.0.1:" in first
+    sent = sorted((tmp_path / "mail").glob("*.eml"))
+    assert sent, first
+    assert f"Envoyés : {len(sent)}" in second and "En échec : 0" in second and "En attente : 0" in second
+    assert f"smtp.server=127.0.0.1:{env['DEMO_SMTP_PORT']}" in written
+
     assert ini.read_text(encoding="utf-8") == written
     assert "exists: kept as it is" in second
-    assert f"datasets: 0 created, 0 updated, {len(demo.DATASETS) + len(demo.DRAFTS)} unchanged" in second
+    assert (
+        f"jeux de données : 0 créé(s), 0 mis à jour, {len(demo.DATASETS) + len(demo.DRAFTS)} inchangé(s)"
+        in second
+    )
     assert "http://127.0.0.1:5000" in second
     assert "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest" in written
     assert "ckan.site_title=DataSud (démo)" in written

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import click
 
-from . import demo
+from . import demo, mail_cli
 from .agreements import notify, schedule
 from .agreements.documents import storage as document_storage
 from .common import dates, mail
+from .common.cli_language import portal_locale
+from .common.messages import N_
 from .publication import index
+
+_ = tk._
 
 
 @click.group(name="datasud-partnership", short_help="DataSud partnership commands.")
@@ -21,15 +25,20 @@ def datasud_partnership() -> None:
     """Commands of the DataSud partnership extension."""
 
 
+datasud_partnership.add_command(mail_cli.mail)
+
+
 @datasud_partnership.command("demo-data")
-def demo_data() -> None:
+@click.pass_context
+def demo_data(ctx: click.Context) -> None:
     """Load the demo organizations, users and datasets (safe to run again)."""
     report = demo.load_demo_data()
-    click.echo("Données de démonstration chargées / Demo data loaded:")
-    for line in report.lines():
-        click.echo(f"  {line}")
-    click.echo()
-    click.echo(demo.logins_text())
+    with portal_locale(ctx):
+        click.echo(_("Demo data loaded:"))
+        for line in report.lines():
+            click.echo(f"  {line}")
+        click.echo()
+        click.echo(demo.logins_text())
 
 
 # -- run-schedule ------------------------------------------------------------------
@@ -37,14 +46,14 @@ def demo_data() -> None:
 PROGRESS_THRESHOLD = 200
 
 HAPPENINGS = {
-    "renewed": "renouvellement / renewal",
-    "expired": "expiration / expiry",
-    "terminated": "résiliation appliquée / termination applied",
+    "renewed": N_("renewal"),
+    "expired": N_("expiry"),
+    "terminated": N_("termination applied"),
 }
 REMINDERS = {
-    "anniversary_notice": "rappel : préavis avant la date anniversaire / reminder: notice before the anniversary",
-    "notice_deadline": "rappel : échéance de la mise en demeure / reminder: formal notice deadline",
-    "expiry": "rappel : fin de la convention / reminder: end of the agreement",
+    "anniversary_notice": N_("reminder: notice before the anniversary"),
+    "notice_deadline": N_("reminder: formal notice deadline"),
+    "expiry": N_("reminder: end of the agreement"),
 }
 
 
@@ -80,48 +89,72 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
     more: every renewal, expiry, termination and reminder is recorded once."""
     today = dates.today()
     when = day.date() if day else today
-    if when > today and not dry_run:
-        raise click.BadParameter(
-            f"{when} est dans le futur : seulement avec --dry-run / is in the future: only with --dry-run",
-            param_hint="--date",
-        )
-    flask_app = ctx.meta.get("flask_app")
-    request = flask_app.test_request_context() if flask_app is not None else contextlib.nullcontext()
-    with request, mail.counting() as mails:
-        outcome = schedule.run(when, dry_run, progress=progress_bar("Conventions / Agreements"))
-        reminders = schedule.send_reminders(when, dry_run, progress=progress_bar("Rappels / Reminders"))
-        told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+    with portal_locale(ctx):
+        if when > today and not dry_run:
+            raise click.BadParameter(
+                _("%(day)s is in the future: only with --dry-run", day=when), param_hint="--date"
+            )
+        with mail.counting() as mails:
+            outcome = schedule.run(when, dry_run, progress=progress_bar(_("Agreements")))
+            reminders = schedule.send_reminders(when, dry_run, progress=progress_bar(_("Reminders")))
+            told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+        _report(ctx, when, dry_run, outcome, reminders, told, mails)
 
-    click.echo(f"Échéancier des conventions au {when} / Agreement schedule for {when}")
+
+def _report(
+    ctx: click.Context,
+    when: dt.date,
+    dry_run: bool,
+    outcome: Any,
+    reminders: list[Any],
+    told: dict[str, Any],
+    mails: mail.Tally,
+) -> None:
+    click.echo(_("Agreement schedule for %(day)s", day=when))
     if dry_run:
-        click.echo("Simulation : rien n'est enregistré ni envoyé / Dry run: nothing is recorded or sent")
+        click.echo(_("Dry run: nothing is recorded or sent"))
     for happening in outcome.happenings:
-        click.echo(f"  {happening.reference} : {HAPPENINGS[happening.event]}, {happening.on}")
+        line = _(
+            "%(reference)s: %(what)s, %(day)s",
+            reference=happening.reference,
+            what=_(HAPPENINGS[happening.event]),
+            day=happening.on,
+        )
+        click.echo("  " + line)
     for item in reminders:
         addresses = ", ".join(person.email for person in told[item.agreement.id]) or "-"
-        label = REMINDERS[item.reminder.reminder]
-        click.echo(f"  {item.agreement.reference} : {label}, {item.reminder.about} -> {addresses}")
+        label = _(REMINDERS[item.reminder.reminder])
+        line = _(
+            "%(reference)s: %(what)s, %(day)s",
+            reference=item.agreement.reference,
+            what=label,
+            day=item.reminder.about,
+        )
+        click.echo(f"  {line} -> {addresses}")
     if not outcome.happenings and not reminders:
-        click.echo("  Rien à faire / Nothing to do")
+        click.echo("  " + _("Nothing to do"))
 
-    click.echo("Bilan / Summary:")
-    click.echo(f"  renouvellements / renewals: {outcome.renewed}")
-    click.echo(f"  expirations / expiries: {outcome.expired}")
-    click.echo(f"  résiliations appliquées / terminations applied: {outcome.terminated}")
+    click.echo(_("Summary:"))
+    click.echo("  " + _("renewals: %(count)s", count=outcome.renewed))
+    click.echo("  " + _("expiries: %(count)s", count=outcome.expired))
+    click.echo("  " + _("terminations applied: %(count)s", count=outcome.terminated))
     if dry_run:
-        out_of_step = _check_index(fix=False)
-        click.echo(f"  index de recherche à réparer / search index to repair: {out_of_step}")
-        to_send = sum(len(told[item.agreement.id]) for item in reminders)
-        click.echo(f"  rappels à envoyer / reminders to send: {len(reminders)}")
-        click.echo(f"  e-mails à envoyer / e-mails to send: {to_send}")
+        to_send = len({p.email.lower() for people in told.values() for p in people})
+        click.echo("  " + _("reminders to send: %(count)s", count=len(reminders)))
+        click.echo("  " + _("e-mails to send: %(count)s", count=to_send))
+        click.echo("  " + _("search index to repair: %(count)s", count=_check_index(fix=False)))
         return
-    click.echo(f"  rappels / reminders: {len(reminders)}")
-    click.echo(f"  e-mails envoyés / e-mails sent: {mails.sent}")
-    repaired = _check_index(fix=True)
-    click.echo(f"  index de recherche réparé / search index repaired: {repaired}")
+    click.echo("  " + _("reminders: %(count)s", count=len(reminders)))
+    click.echo("  " + _("e-mails queued: %(count)s", count=mails.queued))
+    if mails.sent or mails.failed:  # sent here (inline delivery)
+        click.echo("  " + _("e-mails sent: %(count)s", count=mails.sent))
+    click.echo("  " + _("search index repaired: %(count)s", count=_check_index(fix=True)))
     if mails.failed:
         click.echo(
-            f"{mails.failed} e-mail(s) non envoyé(s), voir le journal / not sent, see the log",
+            _(
+                "%(count)s e-mail(s) not sent: see the outbox (ckan datasud-partnership mail retry)",
+                count=mails.failed,
+            ),
             err=True,
         )
         ctx.exit(1)
@@ -129,11 +162,11 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
 
 # -- check-index ---------------------------------------------------------------------
 INDEX_SIDES = {
-    "public": "public",
-    "private": "privé / private",
-    "draft": "brouillon / draft",
-    "deleted": "supprimé / deleted",
-    "absent": "absent",
+    "public": N_("public"),
+    "private": N_("private"),
+    "draft": N_("draft"),
+    "deleted": N_("deleted"),
+    "absent": N_("absent"),
 }
 
 
@@ -142,11 +175,13 @@ def _check_index(fix: bool) -> int:
     ``fix``, index them again. Returns how many there were."""
     differences = index.check()
     for difference in differences:
-        warning = " !" if difference.exposed else ""
-        click.echo(
-            f"  {difference.name or difference.dataset_id} : base / database {INDEX_SIDES[difference.database]},"
-            f" index {INDEX_SIDES[difference.index]}{warning}"
+        line = _(
+            "%(dataset)s: %(database)s in the database, %(index)s in the index",
+            dataset=difference.name or difference.dataset_id,
+            database=_(INDEX_SIDES[difference.database]),
+            index=_(INDEX_SIDES[difference.index]),
         )
+        click.echo(f"  {line}{' !' if difference.exposed else ''}")
     if fix and differences:
         index.fix(differences)
     return len(differences)
@@ -164,33 +199,38 @@ def check_index(ctx: click.Context, fix: bool) -> None:
     private, draft, deleted, absent) differs from the database's; "!" marks
     those the public finds although it may not see them. Exits 1 when a
     difference remains (without --fix, or if repairing failed)."""
-    click.echo("Index de recherche / Search index:")
-    found = _check_index(fix)
-    if not found:
-        click.echo("  Conforme à la base / In step with the database")
-        return
-    if not fix:
-        click.echo(f"{found} écart(s) : --fix les répare / difference(s): --fix repairs them")
-        ctx.exit(1)
-    left = len(index.check())
-    click.echo(f"Réparés / Repaired: {found - left}; restants / left: {left}")
-    if left:
-        ctx.exit(1)
+    with portal_locale(ctx):
+        click.echo(_("Search index:"))
+        found = _check_index(fix)
+        if not found:
+            click.echo("  " + _("In step with the database"))
+            return
+        if not fix:
+            click.echo(_("%(count)s difference(s): --fix repairs them", count=found))
+            ctx.exit(1)
+        left = len(index.check())
+        click.echo(_("Repaired: %(done)s; left: %(left)s", done=found - left, left=left))
+        if left:
+            ctx.exit(1)
 
 
 # -- documents-migrate -----------------------------------------------------------------
 @datasud_partnership.command("documents-migrate")
-def documents_migrate() -> None:
+@click.pass_context
+def documents_migrate(ctx: click.Context) -> None:
     """Copy the agreements' uploaded documents from the private folder under
     ckan.storage_path into the storage the portal names for them
     (ckan.files.storage.datasud_agreements.*). Safe to run again."""
-    import ckan.plugins.toolkit as tk
-
-    try:
-        counts = document_storage.migrate()
-    except tk.ValidationError as error:
-        raise click.UsageError(" ".join(map(str, error.error_dict["storage"]))) from error
-    click.echo(
-        f"Documents : copiés / copied: {counts['copied']}, déjà là / already there: {counts['present']},"
-        f" introuvables / missing: {counts['missing']}"
-    )
+    with portal_locale(ctx):
+        try:
+            counts = document_storage.migrate()
+        except tk.ValidationError as error:
+            raise click.UsageError(" ".join(map(str, error.error_dict["storage"]))) from error
+        click.echo(
+            _(
+                "Documents: copied: %(copied)s, already there: %(present)s, missing: %(missing)s",
+                copied=counts["copied"],
+                present=counts["present"],
+                missing=counts["missing"],
+            )
+        )

@@ -39,6 +39,7 @@ import yaml
 from ckan import model
 from dateutil.relativedelta import relativedelta
 
+from .common.messages import N_
 from .common.settings import config_dir
 
 # The three partners, as the tests name them (organizations.yaml).
@@ -47,9 +48,25 @@ DIGNE = "commune-de-digne-les-bains"
 VERDON = "syndicat-mobilites-haut-verdon"
 
 ROLE_LABELS = {
-    "admin": "administrateur / admin",
-    "editor": "éditeur / editor",
-    "member": "membre / member",
+    "admin": N_("admin"),
+    "editor": N_("editor"),
+    "member": N_("member"),
+}
+# what the report counts, and how it was counted
+REPORT_KINDS = {
+    "user": N_("users"),
+    "organization": N_("organizations"),
+    "membership": N_("memberships"),
+    "agreement": N_("agreements"),
+    "terms version": N_("terms versions"),
+    "dataset": N_("datasets"),
+    "withdrawal": N_("withdrawals"),
+    "claim": N_("claims"),
+}
+REPORT_OUTCOMES = {
+    "created": N_("%(count)s created"),
+    "updated": N_("%(count)s updated"),
+    "unchanged": N_("%(count)s unchanged"),
 }
 FILES = ("users", "organizations", "datasets", "agreements", "withdrawals", "drafts", "claims", "terms")
 # the only values that are not text: true or false
@@ -218,20 +235,17 @@ class LoadReport:
         return self.counts[(kind, outcome)]
 
     def lines(self) -> list[str]:
-        kinds = (
-            "user",
-            "organization",
-            "membership",
-            "agreement",
-            "terms version",
-            "dataset",
-            "withdrawal",
-            "claim",
-        )
-        outcomes = ("created", "updated", "unchanged")
+        """The report, in the current language (the command's: the portal's)."""
+        _ = tk._
         return [
-            f"{kind}s: " + ", ".join(f"{self.get(kind, outcome)} {outcome}" for outcome in outcomes)
-            for kind in kinds
+            _("%(what)s: %(counts)s")
+            % {
+                "what": _(label),
+                "counts": ", ".join(
+                    _(text) % {"count": self.get(kind, outcome)} for outcome, text in REPORT_OUTCOMES.items()
+                ),
+            }
+            for kind, label in REPORT_KINDS.items()
         ]
 
 
@@ -262,18 +276,19 @@ def load_demo_data() -> LoadReport:
 
 
 def logins_text() -> str:
-    """The demo accounts, in French and English, for the console."""
+    """The demo accounts, for the console, in the current language."""
+    _ = tk._
     demo = content()
     sysadmin = next(user for user in demo.users if user["name"] == demo.sysadmin)
     lines = [
-        f"Mot de passe de tous les comptes / Password of every account: {demo.password}",
+        _("Password of every account: %(password)s") % {"password": demo.password},
         "",
-        f"  {'Identifiant / User name':<26}Rôle / Role",
-        f"  {demo.sysadmin:<26}administrateur du portail / portal sysadmin ({sysadmin['fullname']})",
+        f"  {_('User name'):<26}{_('Role')}",
+        f"  {demo.sysadmin:<26}{_('portal sysadmin')} ({sysadmin['fullname']})",
     ]
     for org in demo.organizations:
         for username, role in org["members"].items():
-            lines.append(f"  {username:<26}{ROLE_LABELS[role]} – {org['title']}")
+            lines.append(f"  {username:<26}{_(ROLE_LABELS[role])} – {org['title']}")
     return "\n".join(lines)
 
 

@@ -18,7 +18,7 @@ from .agreements.documents import views as agreement_document_views
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
-from .common import config_files, events, settings
+from .common import config_files, events, outbox, outbox_actions, settings, user_language
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -87,6 +87,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **harvest_actions.get_actions(),
             **claim_actions.get_actions(),
             **publication_visibility.get_chained_actions(),
+            **user_language.get_actions(),
+            **outbox_actions.get_actions(),
         }
         # the profile's notes (likely duplicates, what a draft still needs)
         # around the publication gate's package_create
@@ -104,14 +106,19 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **harvest_auth.get_auth_functions(),
             **claim_auth.get_auth_functions(),
             **publication_visibility.get_chained_auth(),
+            **outbox_actions.get_auth_functions(),
         }
 
     # ISignal: what follows each event (common/events.py says when each is sent)
     def get_signal_subscriptions(self) -> dict[Any, list[Any]]:
         return {
-            # an agreement's events, once committed: its partner's activity
-            # stream, and the e-mails to the referent and the admins
-            events.agreement_events_committed: [agreement_activity.on_events, notify.on_events],
+            # an agreement's events, just before their commit: the e-mails to the
+            # referent and the admins, queued in the outbox in that transaction
+            events.agreement_events_to_commit: [notify.on_events],
+            # an agreement's events, once committed: its partner's activity stream
+            events.agreement_events_committed: [agreement_activity.on_events],
+            # e-mails queued in the outbox, once committed: to the background worker
+            events.mails_queued: [outbox.on_queued],
             # a termination takes effect: the datasets it decided are withdrawn,
             # in the same transaction (all of them with it, or none)
             events.termination_took_effect: [withdrawal.withdraw_for_termination],
@@ -125,6 +132,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **agreement_activity.helpers(),
             **profile_helpers.get_helpers(),
             **ui_helpers.get_helpers(),
+            **user_language.get_helpers(),
         }
 
     # IValidators: the metadata profile's validators
@@ -147,6 +155,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             ui_admin.terms_blueprint,
             ui_admin.claims_blueprint,
             ui_admin.harvest_blueprint,
+            ui_admin.mail_blueprint,
         ]
 
     # IPackageController: the publication gate, once CKAN saved the change

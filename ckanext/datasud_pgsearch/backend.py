@@ -19,7 +19,7 @@ from typing import Any
 import ckan.lib.search as search
 import ckan.lib.search.common as search_common
 import ckan.lib.search.index  # noqa: F401 - loaded, so that install() finds its make_connection
-import ckan.lib.search.query as search_query
+import ckan.lib.search.query  # noqa: F401 - loaded, so that install() finds its make_connection
 from ckan import model
 
 from .connection import TABLE, PgSolrConnection

@@ -343,7 +343,7 @@ def test_documents_kept_before_move_with_documents_migrate(
 
     stored = documents_of(with_documents["id"])[1]["file"]["stored_as"]
     refused = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
-    assert refused.exit_code == 2 and "No storage named datasud_agreements" in refused.output
+    assert refused.exit_code == 2 and "Aucun stockage nommé datasud_agreements" in refused.output
 
     settings = {"type": "ckan:fs", "path": str(tmp_path / "s"), "initialize": "true"}
     for key, value in settings.items():  # for the command, which builds CKAN's storages again
@@ -354,8 +354,8 @@ def test_documents_kept_before_move_with_documents_migrate(
     moved = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
     again = cli.invoke(ckan, ["datasud-partnership", "documents-migrate"])
 
-    assert moved.exit_code == 0 and "copied: 1" in moved.output, moved.output
-    assert "copied: 0" in again.output and "already there: 1" in again.output
+    assert moved.exit_code == 0 and "copiés : 1" in moved.output, moved.output
+    assert "copiés : 0" in again.output and "déjà là : 1" in again.output
     assert (tmp_path / "s" / stored).read_bytes() == PDF
     os.remove(os.path.join(storage_root, stored))  # the old folder may go: the named storage serves it
     assert download(app, with_documents["id"], 1, "region-team", 200).data == PDF

@@ -9,8 +9,9 @@ from ckan import model
 from ckan.tests import helpers
 from freezegun import freeze_time
 
+from ckanext.datasud_partnership.agreements import notify
 from ckanext.datasud_partnership.agreements.model import AgreementEvent
-from ckanext.datasud_partnership.common import events
+from ckanext.datasud_partnership.common import events, outbox
 from ckanext.datasud_partnership.plugin import DatasudPartnershipPlugin
 from ckanext.datasud_partnership.publication import index, withdrawal
 from tests.agreements.conftest import act
@@ -87,4 +88,7 @@ def test_plugin_names_what_follows_each_event():
     table = DatasudPartnershipPlugin().get_signal_subscriptions()
     assert table[events.termination_took_effect] == [withdrawal.withdraw_for_termination]
     assert table[events.datasets_made_private] == [index.refresh_index]
-    assert len(table[events.agreement_events_committed]) == 2  # the activity stream, the e-mails
+    assert len(table[events.agreement_events_committed]) == 1  # the activity stream
+    # the e-mails join the events' own transaction, and leave once it is committed
+    assert table[events.agreement_events_to_commit] == [notify.on_events]
+    assert table[events.mails_queued] == [outbox.on_queued]

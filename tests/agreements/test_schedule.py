@@ -15,7 +15,7 @@ from freezegun import freeze_time
 from ckanext.datasud_partnership import cli as commands
 from ckanext.datasud_partnership.agreements import schedule
 from ckanext.datasud_partnership.agreements.model import AgreementEvent, Termination
-from ckanext.datasud_partnership.common import dates, mail, settings
+from ckanext.datasud_partnership.common import dates, mail, outbox, settings
 from tests.publication.conftest import PROFILE_FIELDS
 
 from .conftest import act
@@ -97,31 +97,31 @@ def test_renewals_are_recorded_once(datasud, run, mail_server):
 
     assert first.exit_code == 0, first.output
     assert [e.on.isoformat() for e in events(datasud["id"], "renewed")] == ["2025-01-31", "2026-01-31"]
-    assert "  CONV-2024-013 : renouvellement / renewal, 2025-01-31\n" in first.output
-    assert "  CONV-2024-013 : renouvellement / renewal, 2026-01-31\n" in first.output
-    assert "  renouvellements / renewals: 2\n" in first.output
+    assert "  CONV-2024-013 : renouvellement, 2025-01-31\n" in first.output
+    assert "  CONV-2024-013 : renouvellement, 2026-01-31\n" in first.output
+    assert "  renouvellements : 2\n" in first.output
     before = len(events(datasud["id"]))
 
     second = run("2026-02-01")
 
     assert second.exit_code == 0, second.output
     assert len(events(datasud["id"])) == before
-    assert "  Rien à faire / Nothing to do\n" in second.output
-    assert "  renouvellements / renewals: 0\n" in second.output
+    assert "  Rien à faire\n" in second.output
+    assert "  renouvellements : 0\n" in second.output
     assert received(mail_server) == []  # a renewal sends no e-mail
 
 
 def test_the_expiry_of_a_challenge_agreement_is_recorded(challenge, run):
-    assert run("2023-12-31").output.count("expiration / expiry") == 0
+    assert run("2023-12-31").output.count("CHALLENGE-S2-07 : expiration") == 0
 
     result = run("2024-01-01")
 
     assert result.exit_code == 0, result.output
     assert [e.on.isoformat() for e in events(challenge["id"], "expired")] == ["2024-01-01"]
-    assert "  CHALLENGE-S2-07 : expiration / expiry, 2024-01-01\n" in result.output
-    assert "  expirations / expiries: 1\n" in result.output
+    assert "  CHALLENGE-S2-07 : expiration, 2024-01-01\n" in result.output
+    assert "  expirations : 1\n" in result.output
     assert act("agreement_show", id=challenge["id"], date="2024-01-01")["status"] == "expired"
-    assert "  expirations / expiries: 0\n" in run("2024-01-02").output
+    assert "  expirations : 0\n" in run("2024-01-02").output
     assert len(events(challenge["id"], "expired")) == 1
 
 
@@ -159,14 +159,14 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
         )
 
     early = run("2024-07-31")
-    assert "résiliations appliquées / terminations applied: 0" in early.output
+    assert "résiliations appliquées : 0" in early.output
     assert events(datasud["id"], "terminated") == []
     assert act("package_show", id=dataset["id"])["private"] is False
 
     result = run("2024-08-01")
 
     assert result.exit_code == 0, result.output
-    assert "  CONV-2024-013 : résiliation appliquée / termination applied, 2024-08-01\n" in result.output
+    assert "  CONV-2024-013 : résiliation appliquée, 2024-08-01\n" in result.output
     terminated = events(datasud["id"], "terminated")
     assert [(e.on.isoformat(), e.data["mode"], e.data["withdraw"]) for e in terminated] == [
         ("2024-08-01", "fault", [dataset["id"]])
@@ -186,7 +186,7 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     )
 
     again = run("2024-08-02")
-    assert "résiliations appliquées / terminations applied: 0" in again.output
+    assert "résiliations appliquées : 0" in again.output
     assert len(events(datasud["id"], "terminated")) == 1
     assert len(act("publication_journal_list", organization=people["partner"]["id"])["results"]) == 2
 
@@ -197,20 +197,17 @@ def test_a_dry_run_writes_and_sends_nothing(datasud, challenge, run, mail_server
     result = run("2023-12-15", "--dry-run")  # the challenge's end is near
 
     assert result.exit_code == 0, result.output
+    assert "Simulation : rien n'est enregistré ni envoyé\n" in result.output
     assert (
-        "Simulation : rien n'est enregistré ni envoyé / Dry run: nothing is recorded or sent\n"
-        in result.output
-    )
-    assert (
-        "  CHALLENGE-S2-07 : rappel : fin de la convention / reminder: end of the agreement, 2023-12-31 -> "
+        "  CHALLENGE-S2-07 : rappel : fin de la convention, 2023-12-31 -> "
         f"paul.durand@cd13.example, admin@cd13.example, {email_of('region-team')}\n"
     ) in result.output
-    assert "  rappels à envoyer / reminders to send: 1\n" in result.output
-    assert "  e-mails à envoyer / e-mails to send: 3\n" in result.output
+    assert "  rappels à envoyer : 1\n" in result.output
+    assert "  e-mails à envoyer : 3\n" in result.output
 
     later = run("2026-02-01", "--dry-run")
-    assert "  CONV-2024-013 : renouvellement / renewal, 2025-01-31\n" in later.output
-    assert "  CHALLENGE-S2-07 : expiration / expiry, 2024-01-01\n" in later.output
+    assert "  CONV-2024-013 : renouvellement, 2025-01-31\n" in later.output
+    assert "  CHALLENGE-S2-07 : expiration, 2024-01-01\n" in later.output
 
     assert model.Session.query(AgreementEvent).count() == before
     assert received(mail_server) == []
@@ -222,39 +219,39 @@ def test_a_date_in_the_future_only_for_a_dry_run(datasud, cli, monkeypatch):
     refused = cli.invoke(ckan, command)
     allowed = cli.invoke(ckan, [*command, "--dry-run"])
     assert refused.exit_code == 2
-    assert "only with --dry-run" in refused.output
+    assert "est dans le futur : seulement avec --dry-run" in refused.output
     assert allowed.exit_code == 0, allowed.output
-    assert "renouvellements / renewals: 1" in allowed.output
+    assert "renouvellements : 1" in allowed.output
 
 
 def test_today_by_default(datasud, run):
     result = run("2025-01-31", date_option=False)
     assert result.exit_code == 0, result.output
-    assert "Échéancier des conventions au 2025-01-31 / Agreement schedule for 2025-01-31\n" in result.output
-    assert "renouvellements / renewals: 1" in result.output
+    assert "Échéancier des conventions au 2025-01-31\n" in result.output
+    assert "renouvellements : 1" in result.output
 
 
 def test_a_progress_bar_on_large_runs(datasud, challenge, run, monkeypatch):
     monkeypatch.setattr(commands, "PROGRESS_THRESHOLD", 1)  # two agreements make a large run here
     result = run("2024-03-01")
     assert result.exit_code == 0, result.output
-    assert "Conventions / Agreements" in result.output
-    assert "Rappels / Reminders" in result.output
+    assert "Conventions" in result.output
+    assert "Rappels" in result.output
 
     monkeypatch.setattr(commands, "PROGRESS_THRESHOLD", 200)
-    assert "Conventions / Agreements" not in run("2024-03-01").output
+    assert "Conventions" not in run("2024-03-01").output
 
 
 # -- reminders ----------------------------------------------------------------------------------
 def test_the_anniversary_notice_window_reminder(datasud, run, mail_server):
-    assert "rappels / reminders: 0" in run("2024-11-30").output
+    assert "rappels : 0" in run("2024-11-30").output
     assert received(mail_server) == []
 
     result = run("2024-12-01")  # 30 days before the last day to give notice
 
     assert result.exit_code == 0, result.output
-    assert "rappels / reminders: 1" in result.output
-    assert "e-mails envoyés / e-mails sent: 3" in result.output
+    assert "rappels : 1" in result.output
+    assert "e-mails envoyés : 3" in result.output
     mails = by_address(received(mail_server))
     assert set(mails) == recipients_of(REFERENT)
     mail = mails[REFERENT]
@@ -272,9 +269,9 @@ def test_the_anniversary_notice_window_reminder(datasud, run, mail_server):
         "\n"
         "  Prochaine date anniversaire : 31 janvier 2025\n"
         "  Date limite du préavis : 31 décembre 2024\n"
+        "  Résiliation : Résiliation à date anniversaire (article 7.3)\n"
         "\n"
-        "Elle peut être résiliée à cette date (Résiliation à date anniversaire, article 7.3) "
-        "par une notification faite au plus tard le 31 décembre 2024.\n"
+        "Elle peut être résiliée à cette date par une notification faite au plus tard le 31 décembre 2024.\n"
         "\n"
         "Sinon, il n'y a rien à faire : la convention se poursuit pour une nouvelle période.\n"
         "\n" + FOOTER_REFERENT
@@ -286,10 +283,10 @@ def test_the_anniversary_notice_window_reminder(datasud, run, mail_server):
     # once per anniversary: not again that day, nor the next days
     mail_server.clear_smtp_messages()
     for day in ("2024-12-01", "2024-12-02", "2024-12-31"):
-        assert "rappels / reminders: 0" in run(day).output
+        assert "rappels : 0" in run(day).output
     assert received(mail_server) == []
     # and again for the next anniversary
-    assert "rappels / reminders: 1" in run("2025-12-01").output
+    assert "rappels : 1" in run("2025-12-01").output
     assert [e.data["for"] for e in events(datasud["id"], "reminder")] == ["2025-01-31", "2026-01-31"]
 
 
@@ -309,7 +306,7 @@ def test_no_anniversary_reminder_once_a_termination_is_notified(datasud, run, ma
             initiator="partner",
         )
     mail_server.clear_smtp_messages()
-    assert "rappels / reminders: 0" in run("2024-12-01").output
+    assert "rappels : 0" in run("2024-12-01").output
     assert received(mail_server) == []
 
 
@@ -325,10 +322,10 @@ def test_the_formal_notice_deadline_reminder(datasud, run, mail_server):
         act("agreement_notice_answer", user="cd13-admin", id=datasud["id"], observations="Corrigé.")
     mail_server.clear_smtp_messages()
 
-    assert "rappels / reminders: 0" in run("2024-07-15").output
+    assert "rappels : 0" in run("2024-07-15").output
     result = run("2024-07-16")  # 30 days before the deadline
 
-    assert "rappels / reminders: 1" in result.output
+    assert "rappels : 1" in result.output
     mails = by_address(received(mail_server))
     assert set(mails) == recipients_of(REFERENT)
     mail = mails[REFERENT]
@@ -362,16 +359,16 @@ def test_the_formal_notice_deadline_reminder(datasud, run, mail_server):
     assert event.data["for"] == "2024-08-15"
 
     mail_server.clear_smtp_messages()
-    assert "rappels / reminders: 0" in run("2024-07-20").output  # once per notice
+    assert "rappels : 0" in run("2024-07-20").output  # once per notice
     assert received(mail_server) == []
 
 
 def test_the_expiry_reminder(challenge, run, mail_server):
-    assert "rappels / reminders: 0" in run("2023-11-30").output
+    assert "rappels : 0" in run("2023-11-30").output
 
     result = run("2023-12-01")
 
-    assert "rappels / reminders: 1" in result.output
+    assert "rappels : 1" in result.output
     mails = by_address(received(mail_server))
     assert set(mails) == recipients_of("paul.durand@cd13.example")
     mail = mails["paul.durand@cd13.example"]
@@ -393,7 +390,7 @@ def test_the_expiry_reminder(challenge, run, mail_server):
         "\n" + FOOTER_REFERENT
     )
     mail_server.clear_smtp_messages()
-    assert "rappels / reminders: 0" in run("2023-12-02").output
+    assert "rappels : 0" in run("2023-12-02").output
     assert received(mail_server) == []
 
 
@@ -421,7 +418,10 @@ def test_a_mail_failure_is_reported_by_the_exit_status(challenge, run, monkeypat
     result = run("2023-12-01")
 
     assert result.exit_code == 1
-    assert "3 e-mail(s) non envoyé(s), voir le journal / not sent, see the log" in result.output
+    assert (
+        "3 e-mail(s) non envoyé(s) : voir la file d'envoi (ckan datasud-partnership mail retry)"
+        in result.output
+    )
     # the reminder is on record as issued: the next run does not send it again
     assert len(events(challenge["id"], "reminder")) == 1
 
@@ -438,11 +438,13 @@ def refused(*args, **kwargs):
 
 def test_mails_are_logged_when_refused(challenge, monkeypatch, caplog):
     monkeypatch.setattr(smtplib, "SMTP", refused)
-    monkeypatch.setattr(logging.getLogger(mail.__name__), "disabled", False)
-    with caplog.at_level(logging.ERROR, logger=mail.__name__), mail.counting() as tally:
+    monkeypatch.setattr(logging.getLogger(outbox.__name__), "disabled", False)
+    with caplog.at_level(logging.WARNING, logger=outbox.__name__), mail.counting() as tally:
         schedule.send_reminders(on("2023-12-01"))
-    assert (tally.sent, tally.failed) == (0, 3)
-    assert sum("could not be sent" in r.getMessage() for r in caplog.records) == 3
+    assert (tally.queued, tally.sent, tally.failed) == (3, 0, 3)
+    refusals = [r for r in caplog.records if "could not be sent" in r.getMessage()]
+    assert len(refusals) == 3
+    assert all(r.exc_info is None for r in refusals)  # one line each, no traceback
 
 
 def test_the_run_completes_the_computed_fields_of_drafts_written_without_them(people, run, agreement_factory):

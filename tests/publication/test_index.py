@@ -77,17 +77,17 @@ def test_check_index_finds_a_dataset_public_in_the_index_only_and_fix_repairs_it
 
     listed = cli.invoke(ckan, ["datasud-partnership", "check-index"])
     assert listed.exit_code == 1, listed.output
-    assert "budget-2025 : base / database privé / private, index public !" in listed.output
+    assert "budget-2025 : privé dans la base, public dans l'index !" in listed.output
     assert "budget-2026" not in listed.output
 
     fixed = cli.invoke(ckan, ["datasud-partnership", "check-index", "--fix"])
     assert fixed.exit_code == 0, fixed.output
-    assert "Réparés / Repaired: 1; restants / left: 0" in fixed.output
+    assert "Réparés : 1 ; restants : 0" in fixed.output
     assert public_search() == {"budget-2026"}
     assert member_search() == set(two_published)
 
     again = cli.invoke(ckan, ["datasud-partnership", "check-index"])
-    assert again.exit_code == 0 and "In step with the database" in again.output
+    assert again.exit_code == 0 and "Conforme à la base" in again.output
 
 
 def test_check_index_finds_datasets_missing_from_the_index_and_deleted_ones_left_in_it(
@@ -113,7 +113,7 @@ def test_run_schedule_repairs_the_index(cli, partner, two_published, mail_server
     result = cli.invoke(ckan, ["datasud-partnership", "run-schedule"])
 
     assert result.exit_code == 0, result.output
-    assert "index de recherche réparé / search index repaired: 1" in result.output
+    assert "index de recherche réparé : 1" in result.output
     assert public_search() == {"budget-2025"}
 
 

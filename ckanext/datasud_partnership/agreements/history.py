@@ -1,5 +1,7 @@
 """The append-only history of each agreement: every change is an event
-(who, when, what, why). Once committed, the events are sent as the signal
+(who, when, what, why). Just before their commit they are sent as
+``common.events.agreement_events_to_commit`` (the e-mails they call for join
+the transaction); once committed, the events are sent as the signal
 ``common.events.agreement_events_committed`` (plugin.py: who receives it)."""
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ def record(
         agreement_id=agreement.id, event=event, actor=actor, on=on, reason=reason, data=jsonable(data)
     )
     Session.add(row)
+    events.collect_before_commit(
+        Session, events.agreement_events_to_commit, "agreements", "events", row, convert=_as_dicts
+    )
     events.collect_once_committed(
         Session, events.agreement_events_committed, "agreements", "events", row, convert=_as_dicts
     )

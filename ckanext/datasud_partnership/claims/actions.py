@@ -81,8 +81,9 @@ def claim_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
         status=OPEN,
     )
     Session.add(claim)
+    Session.flush()
+    mail.filed(claim)  # queued with the claim, in its transaction
     Session.commit()
-    mail.filed(claim)
     return claim_dict(claim)
 
 
@@ -146,9 +147,10 @@ def claim_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
     data, claim = _open_claim(context, data_dict, S.claim_answer(), "claim_answer")
     message = ClaimMessage(claim_id=claim.id, author=user_of(context).id, text=data["text"])
     Session.add(message)
-    Session.commit()
+    Session.flush()
     Session.refresh(claim)
     mail.answered(claim, message)
+    Session.commit()
     return claim_dict(claim)
 
 
@@ -162,9 +164,10 @@ def claim_resolve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """
     data, claim = _open_claim(context, data_dict, S.claim_resolve(), "claim_resolve")
     message = close(claim, user_of(context), data["outcome"], data["text"])
-    Session.commit()
+    Session.flush()
     Session.refresh(claim)
     mail.answered(claim, message)
+    Session.commit()
     return claim_dict(claim)
 
 

@@ -1,7 +1,8 @@
 """E-mails about claims: to the partner's admins and the portal's team when
-a claim is filed, to whoever filed it when it is answered or closed. Sent
-after the commit; a failure is logged and never undoes the claim (the
-mailing plumbing: common/mail.py)."""
+a claim is filed, to whoever filed it when it is answered or closed, each in
+their language. Queued in the outbox in the action's transaction (sent once
+committed: common/outbox.py); a failure to compose is logged and never
+undoes the claim."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ckan import model
 from flask_babel import force_locale
 
 from ..common import mail as notify
+from ..common import outbox
 from ..common.messages import N_
 from .model import Claim, ClaimMessage
 
@@ -46,13 +48,16 @@ def answered(claim: Claim, message: ClaimMessage) -> None:
 
 
 def _send(claim: Claim, message: ClaimMessage | None, people: list[notify.Recipient]) -> None:
+    """Queue the e-mails in the caller's transaction (not committed here)."""
     try:
         with notify.request_context():
             mails = [compose(claim, message, person) for person in people]
-        for mail in mails:
-            notify.deliver(mail)
     except Exception:
-        log.exception("Claim %s: e-mails not sent", claim.id)
+        notify.count_failure()
+        log.exception("Claim %s: e-mails not composed", claim.id)
+        return
+    for mail in mails:
+        outbox.enqueue(mail)
 
 
 def compose(claim: Claim, message: ClaimMessage | None, recipient: notify.Recipient) -> notify.Mail:
@@ -82,4 +87,5 @@ def compose(claim: Claim, message: ClaimMessage | None, recipient: notify.Recipi
         else:
             subject = _("Answer to your claim about the dataset %(title)s", title=dataset_title)
         prefix = f"[{site_title}] " if site_title else ""
-    return notify.Mail(recipient=recipient, subject=prefix + subject, body=notify.tidy(body))
+    topic = "claim:filed" if message is None else "claim:answered"
+    return notify.Mail(recipient=recipient, subject=prefix + subject, body=notify.tidy(body), topic=topic)

@@ -1,11 +1,16 @@
 """The one event mechanism of the plugin: CKAN signals (blinker), which
 ``plugin.py`` subscribes receivers to through ``ISignal``.
 
-Two moments:
+Three moments:
 
 - :func:`send_now`: inside the change's transaction, for what must happen
   with the change or not at all (a termination taking effect withdraws its
   datasets in the same transaction);
+- :func:`collect_before_commit`: just before the transaction commits, in it,
+  once everything the change writes is flushed: for what must be written
+  with the change, from all of it (the e-mails an agreement's events call
+  for, queued in the outbox: a digest needs every reminder of the run). A
+  receiver that fails is logged and the change goes on;
 - :func:`send_once_committed`: when the transaction is committed, never if it
   is rolled back, for what must not happen before the change is durable
   (e-mails, the activity stream, the search index). This follows the
@@ -36,10 +41,15 @@ _signal = tk.signals.ckanext.signal
 agreement_events_committed = _signal("datasud_partnership_agreement_events")
 # sender: the agreement (a row); termination=the Termination row; sent inside the transaction
 termination_took_effect = _signal("datasud_partnership_termination_took_effect")
+# sender: "agreements"; events=[event dicts]: the same events, just before their commit, in its transaction
+agreement_events_to_commit = _signal("datasud_partnership_agreement_events_to_commit")
+# sender: "mail"; mail_ids=[outbox row ids]: e-mails queued in the outbox, committed
+mails_queued = _signal("datasud_partnership_mails_queued")
 # sender: "publication"; dataset_ids=[...]: datasets made private on the models, committed
 datasets_made_private = _signal("datasud_partnership_datasets_made_private")
 
 _PENDING = "datasud_partnership_pending_signals"
+_BEFORE_COMMIT = "datasud_partnership_before_commit_signals"
 _COMMITTED = "datasud_partnership_committed_signals"
 _SENDING = "datasud_partnership_sending_signals"
 
@@ -91,6 +101,35 @@ def collect_once_committed(
     pending.append(_Waiting(signal, sender, {}, field, [item], convert))
 
 
+def collect_before_commit(
+    session: Any,
+    signal: Any,
+    sender: Any,
+    field: str,
+    item: Any,
+    convert: Callable[[list[Any]], list[Any]] | None = None,
+) -> None:
+    """Add ``item`` to the list that ``signal`` carries as ``field`` just
+    before the transaction commits (after a flush: rows have their ids)."""
+    pending = session.info.setdefault(_BEFORE_COMMIT, [])
+    for waiting in pending:
+        if waiting.signal is signal and waiting.field == field:
+            waiting.items.append(item)
+            return
+    pending.append(_Waiting(signal, sender, {}, field, [item], convert))
+
+
+@sa_event.listens_for(SASession, "before_commit")
+def _before_commit(session: SASession) -> None:
+    while session.info.get(_BEFORE_COMMIT):
+        session.flush()
+        waiting = session.info[_BEFORE_COMMIT].pop(0)
+        try:
+            waiting.send()
+        except Exception:
+            log.exception("A receiver of %s failed before the commit", waiting.signal.name)
+
+
 @sa_event.listens_for(SASession, "after_commit")
 def _committed(session: SASession) -> None:
     # a savepoint's release comes here too: what it holds waits for the outer commit
@@ -103,6 +142,7 @@ def _rolled_back(session: SASession) -> None:
     """What was waiting for a rolled-back transaction never happens."""
     session.info.pop(_PENDING, None)
     session.info.pop(_COMMITTED, None)
+    session.info.pop(_BEFORE_COMMIT, None)
 
 
 @sa_event.listens_for(SASession, "after_transaction_end")

@@ -61,3 +61,12 @@ def inline_reindex_limit() -> int:
 
 def document_max_mb() -> int:
     return tk.asint(_get("document_max_mb"))
+
+
+def mail_delivery() -> str:
+    """``worker`` or ``inline``: see config_declaration.yaml."""
+    return "inline" if str(_get("mail_delivery")).strip().lower() == "inline" else "worker"
+
+
+def mail_reply_to() -> str:
+    return str(_get("mail_reply_to") or tk.config.get("smtp.reply_to") or "").strip()

@@ -82,6 +82,8 @@ def dataset_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
     if isinstance(ground, dict) and ground.get("type") == "claim":  # tell whoever filed it
         claim = claims_queries.get(ground["claim_id"])
         claims_mail.answered(claim, claim.messages[-1])
+        if not context.get("defer_commit"):
+            model.Session.commit()
     return result
 
 

@@ -25,6 +25,7 @@ blueprint = Blueprint("datasud_admin", __name__, url_prefix="/ckan-admin/agreeme
 terms_blueprint = Blueprint("datasud_admin_terms", __name__, url_prefix="/ckan-admin/terms-of-use")
 claims_blueprint = Blueprint("datasud_admin_claims", __name__, url_prefix="/ckan-admin/claims")
 harvest_blueprint = Blueprint("datasud_admin_harvest", __name__, url_prefix="/ckan-admin/harvest-outcomes")
+mail_blueprint = Blueprint("datasud_admin_mail", __name__, url_prefix="/ckan-admin/mail")
 
 # the agreement_list filters the table offers, and what each form sends
 WITHIN_DAYS = 60
@@ -410,3 +411,47 @@ def harvest_outcomes() -> Any:
     each dataset (``harvest_publication_list``), filtered by outcome."""
     _sysadmins_only()
     return tk.render("datasud_ui/admin_harvest_outcomes.html", harvest_outcomes_context(None))
+
+
+# -- the e-mail outbox ------------------------------------------------------------------------
+MAILS_PER_PAGE = 50
+
+
+@mail_blueprint.route("/", strict_slashes=False)
+def outbox() -> Any:
+    """Every e-mail the portal sent or tries to send (``mail_outbox_list``),
+    filtered by status and recipient, with a button to send again what failed."""
+    _sysadmins_only()
+    filters = {key: request.args[key] for key in ("status", "recipient") if request.args.get(key)}
+    page = max(tk.h.get_page_number(request.args), 1)
+
+    def shown(mails: dict[str, Any], errors: dict[str, list[str]]) -> str:
+        return tk.render(
+            "datasud_ui/admin_mail.html",
+            {"mails": mails, "filters": filters, "errors": errors, "page": page, "per_page": MAILS_PER_PAGE},
+        )
+
+    return _listing_page("mail_outbox_list", page, MAILS_PER_PAGE, shown, filters)
+
+
+@mail_blueprint.route("/<id>")
+def mail(id: str) -> Any:
+    """One e-mail as its reader gets it: headers, text part, HTML part."""
+    _sysadmins_only()
+    shown = call("mail_outbox_show", id=id, invalid=lambda errors: tk.abort(404, _("No such e-mail")))
+    return tk.render("datasud_ui/admin_mail_read.html", {"mail": shown})
+
+
+@mail_blueprint.route("/retry", methods=["POST"])
+def retry() -> Any:
+    """Send again now the e-mails that failed or still wait (or one of them)."""
+    _sysadmins_only()
+    mail_id = request.form.get("id") or None
+    done = call("mail_outbox_retry", **({"id": mail_id} if mail_id else {}))
+    if done["failed"]:
+        tk.h.flash_error(
+            _("E-mails sent: %(sent)s; failed again: %(failed)s", sent=done["sent"], failed=done["failed"])
+        )
+    else:
+        tk.h.flash_success(_("E-mails sent: %(count)s", count=done["sent"]))
+    return tk.redirect_to("datasud_admin_mail.outbox")
