@@ -38,11 +38,14 @@ def make_connection(decode_dates: bool = True) -> PgSolrConnection:
 
 
 def _holders(function: Any) -> list[Any]:
-    """The loaded modules whose ``make_connection`` is ``function``."""
+    """The loaded modules whose ``make_connection`` is ``function`` (this
+    module aside: its own stays ours, or ``install`` after ``uninstall``
+    would put CKAN's back)."""
+    this = sys.modules[__name__]
     return [
         module
         for module in list(sys.modules.values())
-        if module is not None and getattr(module, "make_connection", None) is function
+        if module is not None and module is not this and getattr(module, "make_connection", None) is function
     ]
 
 

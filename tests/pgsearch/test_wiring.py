@@ -91,3 +91,16 @@ def test_db_clean_cleans_the_index_and_succeeds(cli, reset_db, migrate_db_for):
         reset_db()
         migrate_all(migrate_db_for)
     assert search()["count"] == 0
+
+
+def test_the_backend_comes_back_after_it_was_taken_out():
+    """The Solr contract tests take the backend out of CKAN's search modules
+    and put it back: every later search must reach PostgreSQL again."""
+    from ckan.lib.search import index as search_index
+
+    from ckanext.datasud_pgsearch import backend
+
+    backend.uninstall()
+    assert type(search_index.make_connection()).__module__ == "pysolr"
+    backend.install()
+    assert isinstance(search_index.make_connection(), backend.PgSolrConnection)
