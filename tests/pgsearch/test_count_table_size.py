@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 from sqlalchemy import text
@@ -25,7 +26,7 @@ def _doc(name: str, tags: list[str]) -> dict[str, Any]:
     return {
         "index_id": name,
         "id": name,
-        "site_id": "datasud_test",
+        "site_id": tk.config.get("ckan.site_id"),  # each test worker has its own
         "entity_type": "package",
         "dataset_type": "dataset",
         "state": "active",
