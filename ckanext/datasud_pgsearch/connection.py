@@ -467,12 +467,9 @@ class PgSolrConnection:
                 # A name the schema does not know is one of the catch-all ``*``
                 # strings: Solr sorts by it (CKAN's home page asks for
                 # ``view_recent``), every document missing it.
-                if not definition.indexed:
-                    raise pysolr.SolrError(f"sort param field can't be found: {field}")
-                if definition.multi_valued:
-                    raise pysolr.SolrError(f"can not sort on multivalued field: {field}")
-                if definition.kind in (F.TEXT, F.NGRAM):
-                    raise pysolr.SolrError(f"can not sort on a tokenized field: {field}")
+                refusal = strict.sort_refusal(field, definition)
+                if refusal:
+                    raise pysolr.SolrError(refusal)
                 value = f"(doc -> {compiler.bind(field)} ->> 0)"
                 if definition.kind == F.NUMBER:
                     expr = f"CAST({value} AS double precision)"

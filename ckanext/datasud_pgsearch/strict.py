@@ -29,8 +29,6 @@ SOLR_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 # What CKAN's query adds to what it lets a caller send (VALID_SOLR_PARAMETERS).
 CKAN_ADDS = frozenset({"q.op"})
-# What pysolr or this package's own callers send that Solr takes as parameters.
-CLIENT_PARAMETERS = frozenset({"wt", "search_handler"})
 SORT_CLAUSE = re.compile(r"^\s*(\S+)\s+(asc|desc)\s*$", re.IGNORECASE)
 
 
@@ -99,11 +97,11 @@ def query_problems(
 ) -> list[str]:
     """What Solr (or CKAN in front of it) would refuse in a ``/select``."""
     schema = schema or F.ckan_schema()
-    allowed = set(allowed) | CKAN_ADDS | CLIENT_PARAMETERS
+    allowed = set(allowed) | CKAN_ADDS
     problems = [
         f"Invalid search parameter: {name} (CKAN passes only its own list on to Solr)"
         for name in params
-        if name not in allowed and not name.startswith("f.")
+        if name not in allowed
     ]
     for query in [q or "", *[str(fq) for fq in _values(params.get("fq") or [])]]:
         if clause_count(query) > MAX_CLAUSES:
@@ -114,14 +112,22 @@ def query_problems(
             problems.append(f"Can't facet on a PointField without docValues: {name}")
     for clause in str(params.get("sort") or "").split(","):
         match = SORT_CLAUSE.match(clause)
-        if not match or match.group(1) == "score":
-            continue
-        field = schema.field(match.group(1))
-        if field.multi_valued:
-            problems.append(f"can not sort on multivalued field: {match.group(1)}")
-        elif field.kind == F.TEXT:
-            problems.append(f"can not sort on a tokenized field: {match.group(1)}")
+        if match and match.group(1) != "score":
+            refusal = sort_refusal(match.group(1), schema.field(match.group(1)))
+            problems += [refusal] if refusal else []
     return problems
+
+
+def sort_refusal(name: str, field: F.Field) -> str | None:
+    """Why Solr cannot sort on ``field``, if it cannot (the backend refuses
+    the same, strict mode or not)."""
+    if not field.indexed:
+        return f"sort param field can't be found: {name}"
+    if field.multi_valued:
+        return f"can not sort on multivalued field: {name}"
+    if field.kind in (F.TEXT, F.NGRAM):
+        return f"can not sort on a tokenized field: {name}"
+    return None
 
 
 def delete_problems(q: str) -> list[str]:

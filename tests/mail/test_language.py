@@ -14,8 +14,9 @@ from ckanext.datasud_partnership.common.user_language import language_of
 
 from ..agreements.conftest import act as act_as
 from ..agreements.mailbox import by_address, email_of, received
-from ..publication.conftest import DECLARATION, act, draft_dataset
+from ..publication.conftest import act
 from ..ui.pages import get, login, post
+from .conftest import file_claim
 
 
 def test_a_user_reads_the_portal_language_until_they_choose(partner):
@@ -65,14 +66,7 @@ def test_the_edit_page_offers_the_choice(partner, app):
 
 def test_each_recipient_of_a_claim_reads_their_language(partner, mail_server):
     act("user_patch", user="cd13-admin", id="cd13-admin", language="en")
-    dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
-    act(
-        "claim_create",
-        user="outsider",
-        dataset=dataset["name"],
-        kind="personal_data",
-        description="Des noms.",
-    )
+    file_claim("Des noms.")
 
     mails = by_address(received(mail_server))
     english = mails[partner["users"]["admin"]["email"]]

@@ -13,18 +13,11 @@ from ckan import model
 
 from ckanext.datasud_partnership.common import outbox
 
-from ..publication.conftest import DECLARATION, act, draft_dataset
+from .conftest import file_claim
 
 
 def test_a_claim_e_mail_is_well_formed(partner, mail_server):
-    dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
-    act(
-        "claim_create",
-        user="outsider",
-        dataset=dataset["name"],
-        kind="personal_data",
-        description="Des noms <script>alert(1)</script> & adresses.",
-    )
+    file_claim("Des noms <script>alert(1)</script> & adresses.")
     messages = [
         email.message_from_string(raw, policy=policy.default) for *_x, raw in mail_server.get_smtp_messages()
     ]

@@ -10,23 +10,12 @@ from ckan.tests import helpers as test_helpers
 
 from ckanext.datasud_partnership.common import outbox
 
-from ..publication.conftest import DECLARATION, act, draft_dataset
 from ..ui.pages import get, login, post
-
-
-def claim(description="Des noms de particuliers."):
-    dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
-    act(
-        "claim_create",
-        user="outsider",
-        dataset=dataset["name"],
-        kind="personal_data",
-        description=description,
-    )
+from .conftest import file_claim
 
 
 def test_the_portal_team_reads_every_e_mail(partner, app, smtp_down, monkeypatch):
-    claim()  # two e-mails, failed: the SMTP server is down
+    file_claim()  # two e-mails, failed: the SMTP server is down
     admin_email = partner["users"]["admin"]["email"]
     login(app, "region-team")
 
@@ -59,7 +48,7 @@ def test_the_portal_team_reads_every_e_mail(partner, app, smtp_down, monkeypatch
 
 
 def test_the_retry_form_needs_its_csrf_token(partner, app, smtp_down):
-    claim()
+    file_claim()
     login(app, "region-team")
     post(app, "/ckan-admin/mail", {}, status=400, token=False, action="/ckan-admin/mail/retry")
     model.Session.expire_all()

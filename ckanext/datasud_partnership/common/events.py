@@ -93,12 +93,7 @@ def collect_once_committed(
     transaction is committed: one sending for the whole transaction.
     ``convert`` turns the items into what is sent, at that moment (rows have
     their ids and timestamps then)."""
-    pending = session.info.setdefault(_PENDING, [])
-    for waiting in pending:
-        if waiting.signal is signal and waiting.field == field:
-            waiting.items.append(item)
-            return
-    pending.append(_Waiting(signal, sender, {}, field, [item], convert))
+    _collect(session.info.setdefault(_PENDING, []), signal, sender, field, item, convert)
 
 
 def collect_before_commit(
@@ -111,7 +106,17 @@ def collect_before_commit(
 ) -> None:
     """Add ``item`` to the list that ``signal`` carries as ``field`` just
     before the transaction commits (after a flush: rows have their ids)."""
-    pending = session.info.setdefault(_BEFORE_COMMIT, [])
+    _collect(session.info.setdefault(_BEFORE_COMMIT, []), signal, sender, field, item, convert)
+
+
+def _collect(
+    pending: list[Any],
+    signal: Any,
+    sender: Any,
+    field: str,
+    item: Any,
+    convert: Callable[[list[Any]], list[Any]] | None,
+) -> None:
     for waiting in pending:
         if waiting.signal is signal and waiting.field == field:
             waiting.items.append(item)
