@@ -96,3 +96,20 @@ def test_anonymous_sees_no_journal_tab(app):
     assert "Publié" in page.body
     assert "/dataset/journal/" not in page.body
     get(app, "/dataset/journal/public-one", status=403)
+
+
+def test_publish_page_shows_the_declaration_text_as_recorded(app):
+    draft()
+    act(
+        "declaration_version_create",
+        user="region-team",
+        version="2026-12",
+        text_fr="Texte de déclaration n° 2 : aucune donnée personnelle.",
+        text_en="Declaration text no. 2: no personal data.",
+    )
+    login(app, "cd13-editor")
+    body = get(app, "/dataset/publish/parkings").body
+    assert "Texte de déclaration n° 2 : aucune donnée personnelle." in body
+    assert 'name="text_version" value="2026-12"' in body
+    english = get(app, "/en/dataset/publish/parkings").body
+    assert "Declaration text no. 2: no personal data." in english

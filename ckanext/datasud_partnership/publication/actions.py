@@ -12,10 +12,11 @@ from ckan.types import Context, DataDict
 from ..claims import mail as claims_mail
 from ..claims import queries as claims_queries
 from ..common import csv, lookups
+from ..common.dates import today
 from ..common.lookups import organization, readable
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
-from . import chains, publishing
+from . import chains, declarations, publishing
 from . import schema as S
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 from .terms import acceptance as terms_acceptance
@@ -104,17 +105,29 @@ def _entry_dict(entry: JournalEntry, names: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _reads_every_journal(context: Context, auth: str) -> bool:
+    """The portal's team reads every organization's entries (of a dataset
+    that moved, the former owner's too)."""
+    try:
+        tk.check_access(auth, dict(context), {"organization_id": None})
+    except tk.NotAuthorized:
+        return False
+    return True
+
+
 def _journal_query(context: Context, data: dict[str, Any], auth: str) -> Any:
     """The journal entries the filters select, once the caller may read them."""
     org_id = None
+    package = model.Package.get(data["dataset"]) if data.get("dataset") else None
     if data.get("organization"):
         org_id = organization(data["organization"]).id
+    elif package is not None and not _reads_every_journal(context, auth):
+        org_id = package.owner_org  # the dataset's organization, as if the caller had named it
     tk.check_access(auth, context, {"organization_id": org_id})
     query = Session.query(JournalEntry)
     if org_id:
         query = query.filter(JournalEntry.organization_id == org_id)
     if data.get("dataset"):
-        package = model.Package.get(data["dataset"])
         query = query.filter(JournalEntry.dataset_id == (package.id if package else data["dataset"]))
     if data.get("action"):
         query = query.filter(JournalEntry.action == data["action"])
@@ -132,7 +145,8 @@ def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str,
     """The publication journal, newest first. Partners read their
     organization's; the portal's team reads all.
 
-    :param organization: id or name (required unless sysadmin)
+    :param organization: id or name (required unless sysadmin, or unless
+        ``dataset`` is given: then the dataset's organization)
     :param dataset: id or name
     :param action: ``published`` or ``withdrawn``
     :param since, until: ISO dates (inclusive)
@@ -293,6 +307,90 @@ def terms_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
     }
 
 
+def declaration_version_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Record a new version of the personal-data declaration's text
+    (sysadmins). From its first day in force, publishers declare on it, and
+    every declaration made on an older version (harvest sources' included)
+    no longer counts.
+
+    :param version: the version's name, unique (e.g. ``2027-01``)
+    :param text_fr: the text in French, as publishers will read it
+    :param text_en: the text in English
+    :param in_force_from: optional ISO date, today or later (default: today)
+    :returns: the version recorded (``version``, ``text``, ``in_force_from``,
+        ``created_at``, ``current``)
+    """
+    tk.check_access("declaration_version_create", context, data_dict)
+    data = validate(data_dict, S.declaration_version_create(), context)
+    start = data.get("in_force_from") or today()
+    if start < today():
+        raise invalid("in_force_from", "A declaration text comes into force today or later")
+    if declarations.find(data["version"]) is not None:
+        raise invalid("version", "This version of the declaration text already exists")
+    user = user_of(context)
+    text = {"fr": data["text_fr"], "en": data["text_en"]}
+    recorded = declarations.add(data["version"], text, start, user.id if user else None)
+    Session.commit()
+    return recorded.as_dict(declarations.current_version())
+
+
+@tk.side_effect_free
+def declaration_version_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+    """Every version of the personal-data declaration's text, the latest to
+    come into force first; ``current`` marks the one a publisher declares on
+    today (anyone may read them).
+
+    :returns: a list of ``{"version", "text": {"fr", "en"}, "in_force_from",
+        "created_at", "current"}``
+    """
+    tk.check_access("declaration_version_list", context, data_dict)
+    current = declarations.current_version()
+    return [text.as_dict(current) for text in declarations.every()]
+
+
+@tk.side_effect_free
+def declaration_version_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One version of the declaration's text (default: the one in force):
+    what a journal entry's ``declaration.text_version`` points at.
+
+    :param version: optional: the version's name
+    """
+    tk.check_access("declaration_version_list", context, data_dict)
+    data = validate(data_dict, S.declaration_version_show(), context)
+    current = declarations.current()
+    if not data.get("version"):
+        return current.as_dict(current.version)
+    found = declarations.find(data["version"])
+    if found is None:
+        raise tk.ObjectNotFound(_("No declaration text has this version"))
+    return found.as_dict(current.version)
+
+
+@tk.side_effect_free
+def dataset_publication_check(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Before publishing: every condition ``dataset_publish`` would check
+    for this dataset and the calling user, judged now, each with its state;
+    nothing is written. A client that reads it (and
+    ``declaration_version_show`` for the text to declare on) knows what to
+    send: ``dataset_publish`` with the declaration, the licence if needed.
+
+    :param id: the dataset's id or name (the caller must be able to read it)
+    :param publication_declaration: optional: the declaration the caller
+        would send, judged as ``dataset_publish`` would judge it
+    :returns: ``{"id", "name", "published", "may_publish", "unmet": [names],
+        "conditions": [{"condition", "met", "messages", ...details}]}``, the
+        conditions being ``permission`` (the caller publishes for the
+        organization), ``dataset`` (not already published), ``agreement``
+        (in force and granting publication: ``agreement``), ``licence``
+        (``licence_id``, ``open_licences``), ``metadata`` (``missing``:
+        fields and labels), ``terms`` (``version``, ``url``, ``accepted``)
+        and ``declaration`` (``declared``, ``version``, ``text``, ``field``)
+    """
+    data = validate(data_dict, S.dataset_publication_check(), context)
+    package = readable(context, {"id": data["id"]})
+    return publishing.publication_check(context, package, data.get(chains.DECLARATION))
+
+
 @tk.side_effect_free
 def dataset_missing_metadata(context: Context, data_dict: DataDict) -> list[dict[str, str]]:
     """What the dataset still needs for publication: the fields the schema
@@ -306,6 +404,10 @@ def dataset_missing_metadata(context: Context, data_dict: DataDict) -> list[dict
 def get_actions() -> dict[str, Any]:
     return {
         "dataset_missing_metadata": dataset_missing_metadata,
+        "dataset_publication_check": dataset_publication_check,
+        "declaration_version_create": declaration_version_create,
+        "declaration_version_list": declaration_version_list,
+        "declaration_version_show": declaration_version_show,
         "dataset_publish": dataset_publish,
         "dataset_withdraw": dataset_withdraw,
         "publication_journal_list": publication_journal_list,

@@ -39,6 +39,10 @@ def terms_version_create(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": _("Only the portal's administrators publish the terms of use")}
 
 
+def declaration_version_create(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": _("Only the portal's administrators record the declaration texts")}
+
+
 @tk.auth_allow_anonymous_access
 def _everybody(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": True}
@@ -52,4 +56,6 @@ def get_auth_functions() -> dict[str, Any]:
         "terms_version_create": terms_version_create,
         "terms_version_list": _everybody,
         "terms_status": _everybody,
+        "declaration_version_create": declaration_version_create,
+        "declaration_version_list": _everybody,
     }

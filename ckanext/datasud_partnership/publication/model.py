@@ -1,9 +1,10 @@
-"""Tables of sovereign publication: the journal and the terms of use."""
+"""Tables of sovereign publication: the journal, the terms of use and the
+declaration texts."""
 
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..common.tables import PREFIX, utcnow
@@ -53,3 +54,17 @@ class TermsAcceptance(tk.BaseModel):  # type: ignore[misc, valid-type]
     terms_version_id = Column(Integer, ForeignKey(PREFIX + "terms_version.id"), nullable=False)
     accepted_by = Column(Text, nullable=False)
     accepted_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class DeclarationVersion(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A version of the personal-data declaration's text; the newest in force
+    is the one a publisher makes. Rows are only ever added."""
+
+    __tablename__ = PREFIX + "declaration_version"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    version = Column(Text, nullable=False, unique=True)
+    text = Column(JSONB, nullable=False)  # {"fr": ..., "en": ...}
+    in_force_from = Column(Date)  # None: since the portal began
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    created_by = Column(Text)

@@ -21,8 +21,8 @@ from ..agreements.queries import publishing_agreement
 from ..common import settings
 from ..common.roles import is_publisher, user_of
 from ..profile import scheming
+from . import declarations, journal
 from . import gate as G
-from . import journal
 from .model import JournalEntry
 from .terms import accepted_version, current_terms
 
@@ -56,15 +56,24 @@ class Snapshot:
         )
 
 
-def check_may_publish(context: Context, organization_id: str | None) -> None:
+def may_publish(context: Context, organization_id: str | None) -> bool:
+    """May the calling user publish the organization's datasets? Its
+    publishers may (the roles of ``publishing_roles``); the portal's team
+    only where ``sysadmins_may_publish`` says so."""
     user = user_of(context)
     if is_publisher(user, organization_id):
-        return
-    if user is not None and user.sysadmin and settings.sysadmins_may_publish():
-        return
-    raise tk.NotAuthorized(
-        _("Only the partner publishes its datasets: a member of the organization with a publishing role")
-    )
+        return True
+    return user is not None and user.sysadmin and settings.sysadmins_may_publish()
+
+
+NOT_A_PUBLISHER = (
+    "Only the partner publishes its datasets: a member of the organization with a publishing role"
+)
+
+
+def check_may_publish(context: Context, organization_id: str | None) -> None:
+    if not may_publish(context, organization_id):
+        raise tk.NotAuthorized(_(NOT_A_PUBLISHER))
 
 
 def required_fields(dataset_type: str = "dataset") -> list[str]:
@@ -116,7 +125,7 @@ def judge(
         licence_id=package.license_id,
         open_licences=settings.open_licences(),
         declaration=declaration,
-        declaration_version=settings.declaration_version(),
+        declaration_version=declarations.current_version(day),
         terms_version=terms.version if terms else None,
         terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
         missing_metadata=G.missing_metadata(dataset, required_fields(package.type)),
@@ -171,3 +180,70 @@ def publish_checked(
     return journal.record(
         package, "published", context, path, declaration, agreement.id if agreement else None
     )
+
+
+# The conditions ``dataset_publication_check`` reports, in the order a person
+# meets them; each but "permission" and "dataset" is a condition of the gate.
+CHECKED = ("permission", "dataset", "agreement", "licence", "metadata", "terms", "declaration")
+
+
+def publication_check(
+    context: Context, package: model.Package, declaration_value: Any = None
+) -> dict[str, Any]:
+    """Every condition ``dataset_publish`` would check for ``package`` and
+    the calling user, judged now by the same functions (``judge``,
+    ``may_publish``), each with its state and its messages in the caller's
+    language. Nothing is written. With ``declaration_value``, the
+    declaration the caller would send is judged too; without it, the
+    declaration is reported as still to be made, with the text in force."""
+    declaration, problems = G.parse_declaration(declaration_value)
+    unmet, agreement = judge(package, declaration)
+    if problems:
+        unmet = [u for u in unmet if u.condition != "declaration"] + problems
+    messages: dict[str, list[str]] = {name: [] for name in CHECKED}
+    for condition in unmet:
+        text = _(condition.message)
+        messages[condition.condition].append(text % condition.params if condition.params else text)
+    if not may_publish(context, package.owner_org):
+        messages["permission"].append(_(NOT_A_PUBLISHER))
+    if Snapshot.of(package).published:
+        messages["dataset"].append(_("This dataset is already published"))
+    terms = current_terms()
+    text = declarations.current()
+    details: dict[str, dict[str, Any]] = {
+        "agreement": {
+            "agreement": {"id": agreement.id, "reference": agreement.reference, "kind": agreement.kind}
+            if agreement
+            else None
+        },
+        "licence": {
+            "licence_id": package.license_id,
+            "open_licences": sorted(settings.open_licences()),
+        },
+        "metadata": {"missing": missing_for_publication(package)},
+        "terms": {
+            "version": terms.version if terms else None,
+            "url": terms.url if terms else None,
+            "accepted": terms is None or accepted_version(package.owner_org, terms) is not None
+            if package.owner_org
+            else False,
+        },
+        "declaration": {
+            "declared": declaration is not None,
+            "version": text.version,
+            "text": dict(text.text),
+            "field": G.DECLARATION_FIELD,
+        },
+    }
+    conditions = [
+        {"condition": name, "met": not messages[name], "messages": messages[name], **details.get(name, {})}
+        for name in CHECKED
+    ]
+    return {
+        "id": package.id,
+        "name": package.name,
+        "published": Snapshot.of(package).published,
+        "may_publish": all(c["met"] for c in conditions),
+        "unmet": [c["condition"] for c in conditions if not c["met"]],
+        "conditions": conditions,
+    }

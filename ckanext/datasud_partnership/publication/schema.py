@@ -22,6 +22,11 @@ def dataset_publish(not_empty, ignore_missing) -> Schema:
 
 
 @validator_args
+def dataset_publication_check(not_empty, ignore_missing) -> Schema:
+    return {"id": [not_empty, text_value], DECLARATION_FIELD: [ignore_missing]}
+
+
+@validator_args
 def dataset_withdraw(not_empty, ignore_missing) -> Schema:
     return {
         "id": [not_empty, text_value],
@@ -63,3 +68,18 @@ def terms_accept(not_empty) -> Schema:
 @validator_args
 def terms_status(not_empty) -> Schema:
     return {"organization": [not_empty, text_value]}
+
+
+@validator_args
+def declaration_version_create(not_empty, ignore_missing) -> Schema:
+    return {
+        "version": [not_empty, text_value],
+        "text_fr": [not_empty, text_value],
+        "text_en": [not_empty, text_value],
+        "in_force_from": [ignore_missing, iso_date],
+    }
+
+
+@validator_args
+def declaration_version_show(ignore_missing) -> Schema:
+    return {"version": [ignore_missing, text_value]}

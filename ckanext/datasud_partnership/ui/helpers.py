@@ -218,7 +218,8 @@ def open_licence_options() -> list[tuple[str, str]]:
 
 
 def declaration_version() -> str:
-    return settings.declaration_version()
+    """The version of the declaration text in force (``declaration_version_show``)."""
+    return str(tk.get_action("declaration_version_show")(dict(_context()), {})["version"])
 
 
 def harvest_declaration(source_id: str) -> dict[str, Any] | None:
@@ -231,21 +232,11 @@ def harvest_declaration(source_id: str) -> dict[str, Any] | None:
 
 
 def publication_checklist(pkg: dict[str, Any]) -> dict[str, Any]:
-    """What the publish page shows before the partner decides: the missing
-    metadata, the terms of use, the agreement in force (read from the
-    actions; the gate decides when the partner publishes)."""
-    context = _context()
-    missing = tk.get_action("dataset_missing_metadata")(dict(context), {"id": pkg["id"]})
-    org = pkg.get("owner_org")
-    terms = tk.get_action("terms_status")(dict(context), {"organization": org}) if org else None
-    agreements = (
-        tk.get_action("agreement_list")(
-            dict(context), {"organization": org, "status": ",".join(IN_FORCE_STATUSES)}
-        )["results"]
-        if org
-        else []
-    )
-    return {"missing": missing, "terms": terms, "agreements": agreements}
+    """What the publish pages show before the partner decides:
+    ``dataset_publication_check``'s answer (the gate's own judgement, so the
+    page cannot drift from it), with each condition also under its name."""
+    check = tk.get_action("dataset_publication_check")(dict(_context()), {"id": pkg["id"]})
+    return {**check, "by": {c["condition"]: c for c in check["conditions"]}}
 
 
 def dataset_names(ids: list[str]) -> dict[str, dict[str, str]]:

@@ -47,7 +47,6 @@ def _publish_page(pkg: dict[str, Any], template: str, **extra: Any) -> str:
             "dataset_type": pkg.get("type") or "dataset",
             "checklist": H.publication_checklist(pkg),
             "licences": H.open_licence_options(),
-            "declaration_version": H.declaration_version(),
             "errors": {},
             "values": {},
             **extra,

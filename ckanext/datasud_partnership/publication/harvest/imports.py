@@ -30,8 +30,8 @@ from sqlalchemy import and_, or_
 from ...common import settings
 from ...common.roles import is_partner_admin, is_publisher, user_of
 from ...common.tables import utcnow
+from .. import declarations, journal, publishing
 from .. import gate as G
-from .. import journal, publishing
 from ..publishing import Snapshot
 from ..terms import current_terms
 from . import rules as R
@@ -63,7 +63,7 @@ def declaration_problems(
     return R.declaration_unmet(
         row.as_rule() if row else None,
         organization_id or source.owner_org,
-        settings.declaration_version(),
+        declarations.current_version(),
         terms.version if terms else None,
     )
 
@@ -95,7 +95,7 @@ def declare(context: Context, source: model.Package, value: Any) -> HarvestDecla
         )
     declaration, problems = G.parse_declaration(value)
     if not problems:
-        problems = G.declaration_unmet(declaration, settings.declaration_version())
+        problems = G.declaration_unmet(declaration, declarations.current_version())
     if problems:
         raise publishing.refusal(problems)
     terms = current_terms()
