@@ -33,6 +33,7 @@ class Consumer(threading.Thread):
 
     def run(self) -> None:
         from ckan import model
+
         from ckanext.harvest import queue
 
         getter = queue.get_gather_consumer if self.kind == "gather" else queue.get_fetch_consumer
@@ -99,6 +100,7 @@ def harvest(source_id: str, consumers: Consumers | None = None, timeout: float =
     the job does not end within ``timeout`` seconds or a consumer died."""
     import ckan.plugins.toolkit as tk
     from ckan import model
+
     from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectError
 
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
@@ -114,7 +116,9 @@ def harvest(source_id: str, consumers: Consumers | None = None, timeout: float =
         row = HarvestJob.get(job["id"])
         pending = (
             model.Session.query(HarvestObject.id)
-            .filter(HarvestObject.harvest_job_id == job["id"], HarvestObject.state.notin_(["COMPLETE", "ERROR"]))
+            .filter(
+                HarvestObject.harvest_job_id == job["id"], HarvestObject.state.notin_(["COMPLETE", "ERROR"])
+            )
             .count()
         )
         if row.gather_finished is not None and not pending:
@@ -132,7 +136,9 @@ def harvest(source_id: str, consumers: Consumers | None = None, timeout: float =
         time.sleep(0.05)
     objects = {}
     for obj in model.Session.query(HarvestObject).filter_by(harvest_job_id=job["id"]):
-        errors = [e.message for e in model.Session.query(HarvestObjectError).filter_by(harvest_object_id=obj.id)]
+        errors = [
+            e.message for e in model.Session.query(HarvestObjectError).filter_by(harvest_object_id=obj.id)
+        ]
         objects[obj.guid] = {"report_status": obj.report_status, "errors": errors, "state": obj.state}
     gather_errors = [e.message for e in HarvestJob.get(job["id"]).gather_errors]
     model.Session.remove()
@@ -150,6 +156,19 @@ DCAT_PREFIXES = """@prefix dcat: <http://www.w3.org/ns/dcat#> .
 
 def _literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
+
+
+def _licence(licence_id: str | None) -> str:
+    """The licence as a DCAT catalogue gives it: its URL, or a licence
+    document with its title (what ckanext-dcat matches to the register)."""
+    from ckan import model
+
+    licence = model.Package.get_license_register().get(licence_id or "")
+    if licence is None:
+        return f"<https://licences.example/{licence_id}>"
+    if licence.url:
+        return f"<{licence.url}>"
+    return f"[ a dct:LicenseDocument ; dct:title {_literal(licence.title)} ]"
 
 
 class LocalSource(RemoteCkan):
@@ -206,12 +225,14 @@ class LocalSource(RemoteCkan):
         lines = [DCAT_PREFIXES, f"<{self.url}/catalog> a dcat:Catalog ;", ' dct:title "Catalogue" ;']
         datasets = self.offered()
         if datasets:
-            lines.append(" dcat:dataset " + ", ".join(f"<{self.url}/dataset/{d['id']}>" for d in datasets) + " .")
+            lines.append(
+                " dcat:dataset " + ", ".join(f"<{self.url}/dataset/{d['id']}>" for d in datasets) + " ."
+            )
         else:
             lines[-1] = lines[-1].rstrip(" ;") + " ."
         for d in datasets:
             uri = f"{self.url}/dataset/{d['id']}"
-            licence = d.get("dcat_license") or d.get("license_id")
+            licence = _licence(d.get("license_id"))
             body = [
                 f"<{uri}> a dcat:Dataset ;",
                 f"  dct:identifier {_literal(d['id'])} ;",
@@ -226,8 +247,10 @@ class LocalSource(RemoteCkan):
                     f'  dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "{d["temporal_start"]}"^^xsd:date ] ;'
                 )
             if d.get("spatial_text"):
-                body.append(f"  dct:spatial [ a dct:Location ; skos:prefLabel {_literal(d['spatial_text'])} ] ;")
-            for number, resource in enumerate(d.get("resources", [])):
+                body.append(
+                    f"  dct:spatial [ a dct:Location ; skos:prefLabel {_literal(d['spatial_text'])} ] ;"
+                )
+            for number in range(len(d.get("resources", []))):
                 body.append(f"  dcat:distribution <{uri}/distribution/{number}> ;")
             body[-1] = body[-1].rstrip(" ;") + " ."
             lines += body
@@ -236,7 +259,7 @@ class LocalSource(RemoteCkan):
                     f"<{uri}/distribution/{number}> a dcat:Distribution ;",
                     f"  dct:title {_literal(resource['name'])} ;",
                     f"  dct:format {_literal(resource['format'])} ;",
-                    f"  dct:license <{licence}> ;" if licence and "://" in licence else f"  dct:license {_literal(licence)} ;",
+                    f"  dct:license {licence} ;",
                     f"  dcat:accessURL <{resource['url']}> .",
                 ]
         return "\n".join(lines) + "\n"

@@ -36,7 +36,9 @@ def short_socket_timeout(app, monkeypatch):
     """Redis reads that time out after 0.3 s (redis-py 8's default is 5 s):
     what kills an unpatched consumer after 5 s idle kills it here at once."""
     url = tk.config["ckan.redis.url"]
-    monkeypatch.setitem(tk.config, "ckan.redis.url", url + ("&" if "?" in url else "?") + "socket_timeout=0.3")
+    monkeypatch.setitem(
+        tk.config, "ckan.redis.url", url + ("&" if "?" in url else "?") + "socket_timeout=0.3"
+    )
 
 
 def test_without_the_fix_an_idle_consumer_dies(short_socket_timeout, app, monkeypatch):

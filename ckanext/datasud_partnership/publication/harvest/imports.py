@@ -163,6 +163,7 @@ def object_importing(context: Context, dataset_id: Any) -> Any:
         return None
     from ckanext.harvest.model import HarvestObject as Object
 
+    Session.flush()  # the harvester's object, as it set it (CKAN's session does not autoflush)
     return (
         Session.query(Object)
         .filter(Object.package_id == dataset_id, Object.state == "IMPORT")
@@ -193,11 +194,17 @@ def prepare_import(context: Context, data_dict: dict[str, Any]) -> dict[str, Any
       dataset: it is imported with ``notspecified`` (never published), and
       the source's licence is kept in the context for the outcome's reason;
     - on an update, a field of the profile the source leaves empty keeps the
-      portal's value (the source wins for every field it carries)."""
+      portal's value (the source wins for every field it carries);
+    - a source that does not say whether the dataset is private offers it
+      publicly (then the gate decides, as for a creation)."""
     harvest_object = object_importing(context, data_dict.get("id"))
     if harvest_object is None:
         return data_dict
     data_dict = dict(data_dict)
+    if "private" not in data_dict:
+        # a source that does not say (a DCAT catalogue lists what it publishes)
+        # offers the dataset publicly: the gate judges it, as on its creation
+        data_dict["private"] = False
     licence = data_dict.get("license_id")
     if licence and model.Package.get_license_register().get(licence) is None:
         context[FOREIGN_LICENCE] = str(licence)
