@@ -18,9 +18,13 @@ existing one instead; every table of it is emptied):
    complete, openly licensed datasets, answered to ``package_search`` as a
    CKAN portal does (100 per page);
 4. after a warm-up (``--warmup`` datasets of a third organization, harvested
-   once with and once without the plugin), runs ckanext-harvest's CKAN harvester for real (gather, fetch, import of
-   each object through ckanext-harvest's ``run_harvest_job``, no queue), in
-   the same process, alternately:
+   once with and once without the plugin), runs ckanext-harvest's CKAN
+   harvester for real, in the same process, alternately: by default through
+   the real Redis queues (the gather and fetch consumers' loops in two
+   threads, the job created as the web UI does and closed by
+   ``harvest_jobs_run`` as ``ckan harvester run`` does: tests/harvest/queues.py);
+   with ``--no-queues`` through ckanext-harvest's ``run_harvest_job`` (no
+   queue):
    - **plain**: the ``datasud_partnership`` plugin unloaded (CKAN, harvest,
      search backend only), for the first organization;
    - **gate**: the plugin loaded, for the second organization, whose source
@@ -104,11 +108,21 @@ def partner(name: str, sysadmin: dict[str, Any]) -> str:
     return admin
 
 
+# off in the plain runs: our plugin, and the profile's scheming schema (it names our validators)
+PLAIN_OFF = ("scheming_datasets", "datasud_partnership")
+CONSUMERS: list[Any] = []  # the queues' consumers, when the run goes through them
+
+
 def timed_job(source_id: str) -> tuple[float, dict[str, int]]:
     from ckan import model
 
     began = time.perf_counter()
-    results = _harvesting().run_job(source_id)
+    if CONSUMERS:
+        from tests.harvest.queues import harvest
+
+        results = harvest(source_id, CONSUMERS[0], timeout=3600)["objects"]
+    else:
+        results = _harvesting().run_job(source_id)
     seconds = time.perf_counter() - began
     model.Session.remove()
     counts: dict[str, int] = {}
@@ -140,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=10, help="datasets of the warm-up jobs (default 10)")
     parser.add_argument("--database", default="datasud_bench_harvest", help="database to use (emptied)")
     parser.add_argument("--redis-db", type=int, default=4, help="Redis database number (default 4)")
+    parser.add_argument(
+        "--no-queues", action="store_true", help="run_harvest_job in this thread instead of the Redis queues"
+    )
     args = parser.parse_args(argv)
 
     ini = common.write_config("bench-harvest", args.database, args.redis_db, "DataSud (benchmark harvest)")
@@ -160,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "datasets": args.datasets,
+        "through": "run_harvest_job" if args.no_queues else "redis queues (gather/fetch consumers)",
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
@@ -168,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         "steps": {},
     }
     with wsgi_app.test_request_context(), responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        if not args.no_queues:
+            sys.path.insert(0, str(ROOT))
+            from tests.harvest.queues import Consumers
+
+            CONSUMERS.append(Consumers(wsgi_app))
         site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
         sysadmin = {"user": site_user["name"]}
         tk.get_action("terms_version_create")(
@@ -201,11 +224,11 @@ def main(argv: list[str] | None = None) -> int:
         timed_job(sources["warmup"])
         for dataset_id in list(remotes["warmup"].datasets):
             remotes["warmup"].change(dataset_id, notes="Échauffement.")
-        plugins.unload("datasud_partnership")
+        plugins.unload(*PLAIN_OFF)
         try:
             timed_job(sources["warmup"])
         finally:
-            plugins.load("datasud_partnership")
+            plugins.load(*reversed(PLAIN_OFF))
 
         for step in ("create", "update"):
             if step == "update":
@@ -214,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                         remote.change(dataset_id, notes="Mise à jour du partenaire.")
             for mode in ("plain", "gate"):
                 if mode == "plain":
-                    plugins.unload("datasud_partnership")
+                    plugins.unload(*PLAIN_OFF)
                 try:
                     if args.profile and mode == "gate":
                         profiler = cProfile.Profile()
@@ -228,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                         print(f"--- {step}/gate under cProfile ---\n{report.getvalue()}", file=sys.stderr)
                 finally:
                     if mode == "plain":
-                        plugins.load("datasud_partnership")
+                        plugins.load(*reversed(PLAIN_OFF))
                 public, entries = published_count(f"bench-{mode}")
                 result["steps"][f"{step}/{mode}"] = {
                     "seconds": round(seconds, 2),
@@ -239,6 +262,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 print(f"  {step:7} {mode:6} {seconds:7.2f} s  {counts}", file=sys.stderr)
 
+    for consumers in CONSUMERS:
+        consumers.stop()
     steps = result["steps"]
     for step in ("create", "update"):
         steps[f"{step}/ratio"] = round(
@@ -256,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["checks"] = checks
 
-    print(f"\nHarvest of {expected} datasets (ckanext-harvest CKAN harvester, remote answered by responses)")
+    print(
+        f"\nHarvest of {expected} datasets (ckanext-harvest CKAN harvester, remote answered by responses, "
+        f"through {result['through']})"
+    )
     print(f"{'step':8} {'plain s':>9} {'gate s':>9} {'plain /s':>9} {'gate /s':>9} {'ratio':>7}")
     for step in ("create", "update"):
         plain, gate = steps[f"{step}/plain"], steps[f"{step}/gate"]

@@ -35,6 +35,7 @@ from .publication import visibility as publication_visibility
 from .publication import withdrawal
 from .publication.harvest import actions as harvest_actions
 from .publication.harvest import auth as harvest_auth
+from .publication.harvest import compat as harvest_compat
 from .publication.harvest import model as _harvest_tables  # noqa: F401 - registers the tables
 from .ui import admin as ui_admin
 from .ui import csrf as ui_csrf
@@ -73,6 +74,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         profile_vocabularies.configure_themes(directory / "themes.yaml")
         publication_chains.allow_search_parameters()
         config_files.check_same_files(directory)
+        # harvest consumers that survive idle, DCAT updates of private datasets
+        harvest_compat.install()
 
     # IClick
     def get_commands(self) -> list:

@@ -396,7 +396,12 @@ def test_a_dataset_made_private_at_the_source_is_withdrawn_citing_the_source(par
     entries = journal(dataset["id"])
     assert [e["action"] for e in entries] == ["withdrawn", "published"]
     assert entries[0]["path"] == "harvest"
-    assert entries[0]["ground"] == {"type": "harvest", "harvest_source_id": source["id"]}
+    assert entries[0]["ground"] == {
+        "type": "harvest_source",
+        "harvest_source_id": source["id"],
+        "harvest_source_url": source["url"],
+        "harvest_source_title": source["title"],
+    }
     assert "private" in entries[0]["reason"]
     status = act("harvest_publication_show", user="cd13-member", id=dataset["id"])
     assert status["outcome"] == "private_at_source"

@@ -139,7 +139,7 @@ def after_change(context: Context, pkg_dict: dict[str, Any]) -> None:
 @tk.chained_action
 def package_create(original: Any, context: Context, data_dict: DataDict) -> Any:
     _lists_are_lists(data_dict)
-    data_dict = _with_references(data_dict, "owner_org")
+    data_dict = harvest.prepare_import(context, _with_references(data_dict, "owner_org"))
     result = _guarded("package_create", original, context, data_dict, None)
     package = model.Package.get(result.get("id") or "") if isinstance(result, dict) else None
     if package is not None and package.type != "harvest" and (package.state != "active" or package.private):
@@ -176,7 +176,7 @@ def _lists_are_lists(data_dict: DataDict) -> None:
 @tk.chained_action
 def package_update(original: Any, context: Context, data_dict: DataDict) -> Any:
     _lists_are_lists(data_dict)
-    data_dict = _with_references(data_dict, "id", "name", "owner_org")
+    data_dict = harvest.prepare_import(context, _with_references(data_dict, "id", "name", "owner_org"))
     return _guarded(
         "package_update", original, context, data_dict, data_dict.get("id") or data_dict.get("name")
     )
@@ -195,6 +195,9 @@ def package_patch(original: Any, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 def package_delete(original: Any, context: Context, data_dict: DataDict) -> Any:
     data_dict = {**data_dict, "id": reference(data_dict, "id")}
+    if harvest.withdraw_instead_of_delete(context, data_dict["id"]):
+        tk.check_access("package_delete", context, data_dict)  # ignore_auth: CKAN's audit
+        return None  # the source no longer offers it: withdrawn, not deleted
     return _guarded("package_delete", original, context, data_dict, data_dict["id"])
 
 

@@ -166,6 +166,7 @@ def harvest_outcome_label(outcome: str | None) -> str:
         "private": _("Kept private: a condition of publication is unmet"),
         "withdrawn": _("Kept withdrawn by its partner"),
         "private_at_source": _("Private at the source"),
+        "withdrawn_at_source": _("Withdrawn: no longer offered by the source"),
     }.get(outcome or "", outcome or "")
 
 

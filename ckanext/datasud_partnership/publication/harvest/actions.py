@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
@@ -67,6 +68,8 @@ def harvest_source_declare(context: Context, data_dict: DataDict) -> dict[str, A
         Session.rollback()
         raise
     Session.commit()
+    # the datasets its imports kept private for want of it: judged again now
+    harvest.rejudge_source(source.id)
     return _declaration_dict(source)
 
 
@@ -141,7 +144,37 @@ def harvest_publication_list(context: Context, data_dict: DataDict) -> dict[str,
     return {"count": count, "results": [_outcome_dict(row) for row in rows]}
 
 
+@tk.chained_action
+def harvest_source_reindex(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's reindex of a source (at the end of each of its jobs,
+    by ``harvest_jobs_run``) caches the source as ``harvest_source_show`` gives
+    it *unvalidated*; CKAN 2.12's ``package_show`` then serves that copy, and
+    ``harvest_source_patch`` fails (``source_type: Missing value``). Here the
+    source is indexed as any dataset (validated, CKAN's own
+    ``index_update_package``), and the datasets its imports kept private are
+    judged again (the condition they missed may be met now)."""
+    from ckan import logic
+
+    source_id = data_dict.get("id")
+    package = model.Package.get(source_id) if isinstance(source_id, str) and source_id else None
+    if package is None or package.type != "harvest":
+        return original(context, data_dict)
+    context["ignore_auth"] = True  # as ckanext-harvest's own: an internal call
+    tk.check_access("harvest_source_reindex", context, data_dict)
+    deferred = bool(context.get("defer_commit"))
+    logic.index_update_package({"ignore_auth": True}, package.id, deferred)
+    if not deferred:  # it commits
+        harvest.rejudge_source(package.id)
+    return True
+
+
 def get_actions() -> dict[str, Any]:
+    if plugins.plugin_loaded("harvest"):
+        return {**_actions(), "harvest_source_reindex": harvest_source_reindex}
+    return _actions()
+
+
+def _actions() -> dict[str, Any]:
     return {
         "harvest_source_declare": harvest_source_declare,
         "harvest_source_declaration_show": harvest_source_declaration_show,

@@ -21,7 +21,10 @@ PUBLISHED = "published"  # public after the import, on the strength of the sourc
 PRIVATE = "private"  # the gate refused: imported, kept private, reasons recorded
 WITHDRAWN = "withdrawn"  # the partner withdrew it: updated, kept private, no publication
 PRIVATE_AT_SOURCE = "private_at_source"  # the source itself offers it as private
-OUTCOMES = (PUBLISHED, PRIVATE, WITHDRAWN, PRIVATE_AT_SOURCE)
+WITHDRAWN_AT_SOURCE = "withdrawn_at_source"  # no longer offered by the source: withdrawn here
+OUTCOMES = (PUBLISHED, PRIVATE, WITHDRAWN, PRIVATE_AT_SOURCE, WITHDRAWN_AT_SOURCE)
+# the ground of a withdrawal the source decided (the journal cites the source)
+SOURCE_GROUND = "harvest_source"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,6 +119,28 @@ def private_at_source() -> Unmet:
     return Unmet("source", "private", N_("The harvest source offers this dataset as private"))
 
 
+def no_longer_offered() -> Unmet:
+    return Unmet(
+        "source",
+        "private",
+        N_("The harvest source no longer offers this dataset: withdrawn, kept with its history"),
+    )
+
+
+def foreign_licence(licence: str) -> Unmet:
+    """A licence the source gives that is not in the portal's list."""
+    return Unmet(
+        "licence",
+        "license_id",
+        N_(
+            "The harvest source gives the licence %(licence)s, which is not in the portal's list: "
+            "the dataset is imported private, with no licence; publish it with one of the portal's "
+            "open licences"
+        ),
+        {"licence": licence},
+    )
+
+
 def decide(
     was_published: bool,
     will_be_public: bool,
@@ -126,7 +151,8 @@ def decide(
 
     ``will_be_public``: the import, as CKAN saved it, leaves the dataset active
     and not private; ``last_journal_action``: the dataset's last publication
-    journal entry (``published``, ``withdrawn`` or None); ``unmet``: the
+    journal entry (``published``, ``withdrawn`` or None; ``withdrawn_at_source``
+    when the source withdrew it: judged again like a first import); ``unmet``: the
     conditions the gate finds unmet (judged only when they matter)."""
     if not will_be_public:
         return PRIVATE_AT_SOURCE, [private_at_source()]
