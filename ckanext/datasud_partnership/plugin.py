@@ -18,7 +18,7 @@ from .agreements.documents import views as agreement_document_views
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
-from .common import config_files, events, outbox, outbox_actions, settings, user_language
+from .common import action_docs, config_files, events, outbox, outbox_actions, settings, user_language
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
 from .profile import helpers as profile_helpers
@@ -99,7 +99,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         if p.plugin_loaded("dcat"):
             actions["dcat_dataset_show"] = profile_dcat.dcat_dataset_show
             actions["dcat_catalog_show"] = profile_dcat.dcat_catalog_show
-        return actions
+        return action_docs.documented(actions, self)
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:

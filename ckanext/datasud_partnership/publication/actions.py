@@ -185,7 +185,14 @@ CSV_COLUMNS = (
 def publication_journal_export(context: Context, data_dict: DataDict) -> str:
     """The journal entries the filters select (same filters as
     ``publication_journal_list``, no paging), newest first, as CSV text
-    (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``)."""
+    (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``).
+
+    :param organization: id or name (as ``publication_journal_list``)
+    :param dataset: id or name
+    :param action: ``published`` or ``withdrawn``
+    :param since, until: ISO dates (inclusive)
+    :returns: the CSV text
+    """
     data = validate(data_dict, S.journal_filters(), context)
     query = _journal_query(context, data, "publication_journal_export")
     return csv.text(CSV_COLUMNS, _journal_rows(query))
@@ -246,7 +253,14 @@ def _terms_dict(terms: TermsVersion) -> dict[str, Any]:
 
 def terms_version_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a new version of the portal's terms of use (sysadmins). From
-    then on, each organization must accept it before publishing again."""
+    then on, each organization must accept it before publishing again.
+
+    :param version: the version's name, unique
+    :param title: its title
+    :param url: where its text is read
+    :param summary: optional: what changed
+    :returns: ``{"version", "title", "url", "summary", "published_at"}``
+    """
     tk.check_access("terms_version_create", context, data_dict)
     data = validate(data_dict, S.terms_version_create(), context)
     if Session.query(TermsVersion).filter_by(version=data["version"]).first():
@@ -260,7 +274,10 @@ def terms_version_create(context: Context, data_dict: DataDict) -> dict[str, Any
 
 @tk.side_effect_free
 def terms_version_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """Every version of the terms of use, the one in force first."""
+    """Every version of the terms of use, the one in force first (anybody).
+
+    :returns: a list of ``{"version", "title", "url", "summary", "published_at"}``
+    """
     tk.check_access("terms_version_list", context, data_dict)
     rows = Session.query(TermsVersion).order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
     return [_terms_dict(t) for t in rows]
@@ -291,7 +308,12 @@ def terms_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 @tk.side_effect_free
 def terms_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Has the organization accepted the terms of use in force?"""
+    """Has the organization accepted the terms of use in force? (anybody)
+
+    :param organization: the organization's id or name
+    :returns: ``{"organization", "terms": the version in force or None,
+        "accepted", "accepted_at", "accepted_by"}``
+    """
     data = validate(data_dict, S.terms_status(), context)
     org = organization(data["organization"])
     tk.check_access("terms_status", context, {"organization_id": org.id})
