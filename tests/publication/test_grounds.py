@@ -158,7 +158,9 @@ def test_the_agreements_export_neutralises_formulas(app, partner):
         signed_on="2024-01-15",
     )
     app.set_session_user("region-team")
-    response = app.get("/ckan-admin/agreements/agreements.csv", base_url="http://localhost")
+    response = app.get(
+        "/ckan-admin/agreements/agreements.csv?header=names&separator=,", base_url="http://localhost"
+    )
     text = response.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert '\'=HYPERLINK("https://evil.example","CONV")' in [r["reference"] for r in rows]

@@ -15,9 +15,10 @@ from flask import Blueprint, Response, request
 
 from ..agreements import kinds as K
 from ..common import csv
+from ..common.messages import N_
 from . import helpers as H
 from .answers import call
-from .shared import form_data, harvest_outcomes_context
+from .shared import csv_choices, form_data, harvest_outcomes_context
 
 _ = tk._
 
@@ -61,17 +62,18 @@ CREATE_FIELDS = (
     "referent_email",
     "referent_phone",
 )
-CSV_COLUMNS = (
-    "reference",
-    "organization",
-    "organization_title",
-    "kind",
-    "status",
-    "in_force_from",
-    "next_anniversary",
-    "ends_on",
-    "grants_publication",
-)
+# Each column's machine name and its label (the download's header in the reader's language).
+CSV_COLUMNS = {
+    "reference": N_("Reference"),
+    "organization": N_("Organization id"),
+    "organization_title": N_("Organization"),
+    "kind": N_("Kind"),
+    "status": N_("Status"),
+    "in_force_from": N_("In force from"),
+    "next_anniversary": N_("Next anniversary"),
+    "ends_on": N_("Ends on"),
+    "grants_publication": N_("Grants publication"),
+}
 
 
 def _sysadmins_only() -> None:
@@ -144,9 +146,11 @@ def export() -> Any:
             break
         offset += 1000
     name = f"conventions-{dt.date.today().isoformat()}.csv"
+    choices = csv_choices()
+    header = CSV_COLUMNS if choices["header"] == "names" else [_(label) for label in CSV_COLUMNS.values()]
     return Response(
-        csv.text(CSV_COLUMNS, lines),
-        mimetype="text/csv",
+        csv.text(header, lines, choices["separator"]),
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
