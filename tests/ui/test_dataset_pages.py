@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.profile.conftest import complete
-from tests.publication.conftest import act, published
+from tests.publication.conftest import DECLARATION, act, published
 from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
@@ -113,3 +113,24 @@ def test_publish_page_shows_the_declaration_text_as_recorded(app):
     assert 'name="text_version" value="2026-12"' in body
     english = get(app, "/en/dataset/publish/parkings").body
     assert "Declaration text no. 2: no personal data." in english
+
+
+def test_the_dataset_form_never_offers_public_and_leads_to_the_publish_page(app):
+    """One way to publish: CKAN's form has no "Public" to choose; it keeps a
+    dataset private and points to the Publish page (or Withdraw)."""
+    login(app, "cd13-editor")
+    new = get(app, "/dataset/new").body
+    assert 'id="field-private"' not in new and '<option value="False"' not in new
+    assert '<input type="hidden" name="private" value="True">' in new
+    assert "publiez-le depuis sa page" in new
+
+    draft()
+    edit = get(app, "/dataset/edit/parkings").body
+    assert '<option value="False"' not in edit
+    assert '<input type="hidden" name="private" value="True">' in edit
+    assert "/dataset/publish/parkings" in edit
+
+    act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    edit = get(app, "/dataset/edit/parkings").body
+    assert '<input type="hidden" name="private" value="False">' in edit  # saving keeps it published
+    assert "/dataset/withdraw/parkings" in edit
