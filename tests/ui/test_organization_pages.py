@@ -164,3 +164,28 @@ def test_ckans_own_bulk_make_public_reports_refusals_instead_of_a_server_error(a
         status=302,
     )
     assert model.Package.get("parkings").state == "deleted"
+
+
+def test_the_bulk_page_follows_the_publishing_roles(app):
+    """Editors publish: the bulk "Make public" is theirs too (each dataset
+    through the gate); members and other organizations' editors are refused."""
+    from ckan import model
+
+    act("package_create", **complete("parkings", private=True))
+    for user in ("cd13-member", "nice-editor"):
+        login(app, user)
+        get(app, "/organization/bulk_process/cd13", status=403)
+    login(app, "cd13-editor")
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "/organization/bulk-publish/cd13" in page.body
+    parkings = model.Package.get("parkings").id
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {f"dataset_{parkings}": "on", "personal_data": "none", "text_version": "2026-01"},
+        status=302,
+        action="/organization/bulk-publish/cd13",
+    )
+    assert published("parkings")
+    entry = act("publication_journal_list", user="cd13-member", dataset="parkings")["results"][0]
+    assert entry["actor"] == "cd13-editor"
