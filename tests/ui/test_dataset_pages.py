@@ -134,3 +134,50 @@ def test_the_dataset_form_never_offers_public_and_leads_to_the_publish_page(app)
     edit = get(app, "/dataset/edit/parkings").body
     assert '<input type="hidden" name="private" value="False">' in edit  # saving keeps it published
     assert "/dataset/withdraw/parkings" in edit
+
+
+def test_the_portal_team_neither_sees_publish_nor_withdraws_without_a_ground(app):
+    draft()
+    login(app, "region-team")
+    assert "/dataset/publish/parkings" not in get(app, "/dataset/parkings").body
+    get(app, "/dataset/publish/parkings", status=403)
+    # a never-published dataset has nothing to withdraw: back to its page
+    assert get(app, "/dataset/withdraw/parkings", status=302).location.endswith("/dataset/parkings")
+
+    act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    claim = act(
+        "claim_create",
+        user="outsider",
+        dataset="parkings",
+        kind="personal_data",
+        description="Mon nom y figure.",
+    )
+    page = get(app, "/dataset/withdraw/parkings").body
+    assert 'name="ground_type"' in page and claim["id"] in page and "Mon nom y figure." in page
+    refused = post(app, "/dataset/withdraw/parkings", {"reason": "Signalement"}, status=400)
+    assert 'id="ground-error"' in refused.body  # the refusal, tied to the ground's fieldset
+    assert published("parkings")
+    post(
+        app,
+        "/dataset/withdraw/parkings",
+        {"reason": "Signalement", "ground_type": "claim", "claim_id": claim["id"]},
+        status=302,
+    )
+    assert not published("parkings")
+    entry = act("publication_journal_list", user="region-team", dataset="parkings")["results"][0]
+    assert entry["action"] == "withdrawn" and entry["ground"]["type"] == "claim"
+    assert entry["ground"]["claim_id"] == claim["id"]
+
+
+def test_the_portal_team_withdraws_on_a_legal_takedown(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    login(app, "region-team")
+    post(
+        app,
+        "/dataset/withdraw/parkings",
+        {"reason": "Décision de justice", "ground_type": "takedown", "takedown_text": "TA Marseille, 3 mars"},
+        status=302,
+    )
+    assert not published("parkings")
+    entry = act("publication_journal_list", user="region-team", dataset="parkings")["results"][0]
+    assert entry["ground"] == {"type": "takedown", "text": "TA Marseille, 3 mars"}

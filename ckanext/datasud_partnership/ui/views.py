@@ -56,7 +56,7 @@ def _publish_page(pkg: dict[str, Any], template: str, **extra: Any) -> str:
 
 def _publish(reference: str, template: str, done: Any) -> Any:
     pkg = _dataset_or_abort(reference)
-    if not may("package_update", id=pkg["id"]):
+    if not may("package_update", id=pkg["id"]) or not H.may_publish(pkg):
         return tk.abort(403, _("Only the organization's publishers may publish this dataset"))
     if request.method == "GET":
         return _publish_page(pkg, template)
@@ -92,20 +92,37 @@ def publish(id: str) -> Any:
 # -- the dataset: withdraw --------------------------------------------------------------
 @dataset.route("/withdraw/<id>", methods=["GET", "POST"])
 def withdraw(id: str) -> Any:
+    """The partner withdraws with a reason; the portal's team also cites its
+    ground: a claim filed on the dataset, or a legal takedown with its text."""
     pkg = _dataset_or_abort(id)
     if not may("package_update", id=pkg["id"]):
         return tk.abort(403, _("Only the organization's publishers may withdraw this dataset"))
-    extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset"}
+    if pkg.get("publication_status") != "published":
+        tk.h.flash_notice(_("This dataset is not published: there is nothing to withdraw."))
+        return tk.redirect_to("dataset.read", id=pkg["name"])
+    team = H.is_portal_team()
+    claims = call("claim_list", dataset=pkg["id"], limit=100)["results"] if team else []
+    extra = {
+        "pkg": pkg,
+        "pkg_dict": pkg,
+        "dataset_type": pkg.get("type") or "dataset",
+        "team": team,
+        "claims": claims,
+    }
     if request.method == "GET":
         return tk.render("datasud_ui/withdraw.html", {**extra, "errors": {}, "values": {}})
     form = form_data()
+    data: dict[str, Any] = {"id": pkg["id"], "reason": form.get("reason") or ""}
+    if team and form.get("ground_type") == "claim":
+        data["ground"] = {"type": "claim", "claim_id": form.get("claim_id") or ""}
+    elif team and form.get("ground_type") == "takedown":
+        data["ground"] = {"type": "takedown", "text": form.get("takedown_text") or ""}
     call(
         "dataset_withdraw",
-        id=pkg["id"],
-        reason=form.get("reason") or "",
         invalid=lambda errors: tk.render(
             "datasud_ui/withdraw.html", {**extra, "errors": errors, "values": form}
         ),
+        **data,
     )
     tk.h.flash_success(_("The dataset is withdrawn: it is private again, and everything is kept."))
     return tk.redirect_to("dataset.read", id=pkg["name"])
