@@ -72,6 +72,14 @@ else
 solr_url = |' "$INI"
 fi
 
+# CKAN's generated file sets SESSION_COOKIE_DOMAIN to nothing: the session
+# cookie then carries an empty Domain= attribute, which browsers accept but
+# Python's http.cookiejar (requests, ckanapi with a session) does not keep.
+# Left out, the cookie is for this host only, as intended.
+if grep -Eq '^SESSION_COOKIE_DOMAIN *= *$' "$INI"; then
+  sed -i '/^SESSION_COOKIE_DOMAIN *= *$/d' "$INI"
+fi
+
 # A configuration written before the demo had its sink kept CKAN's generated
 # smtp.server = localhost: point it at the sink, once.
 if grep -Eq '^smtp\.server *= *localhost *$' "$INI"; then

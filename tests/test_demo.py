@@ -159,3 +159,5 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
     assert f"ckan.storage_path={tmp_path}/storage" in written
     # the login cookies stay off other sites' requests (CKAN's remember-me default is None)
     assert "REMEMBER_COOKIE_SAMESITE=Lax" in written and "SESSION_COOKIE_SAMESITE=Lax" in written
+    # no empty Domain= on the session cookie (http.cookiejar would drop it)
+    assert "SESSION_COOKIE_DOMAIN" not in written
