@@ -21,6 +21,7 @@ from .claims import model as _claim_tables  # noqa: F401 - registers the tables
 from .common import action_docs, config_files, events, outbox, outbox_actions, settings, user_language
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
+from .profile import facets as profile_facets
 from .profile import helpers as profile_helpers
 from .profile import validators as profile_validators
 from .profile import vocabularies as profile_vocabularies
@@ -58,6 +59,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IBlueprint)
     p.implements(p.IValidators)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -180,4 +182,19 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") != "harvest":
             pkg_dict.update(publication_journal.index_fields(pkg_dict))
+            pkg_dict.update(profile_facets.index_fields(pkg_dict))
         return pkg_dict
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return profile_facets.label_items(search_results)
+
+    # IFacets: the Theme facet (profile/facets.py)
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return profile_facets.with_theme_facet(facets_dict)
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return profile_facets.with_theme_facet(facets_dict)

@@ -181,3 +181,26 @@ def test_the_portal_team_withdraws_on_a_legal_takedown(app):
     assert not published("parkings")
     entry = act("publication_journal_list", user="region-team", dataset="parkings")["results"][0]
     assert entry["ground"] == {"type": "takedown", "text": "TA Marseille, 3 mars"}
+
+
+def test_the_theme_facet_of_the_search_and_the_organization_page(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act(
+        "package_create",
+        **complete(
+            "musees", private=False, publication_declaration=DECLARATION, theme=["culture-patrimoine"]
+        ),
+    )
+    found = act("package_search", user=None, **{"facet.field": '["vocab_theme"]'})
+    counts = {i["name"]: i["count"] for i in found["search_facets"]["vocab_theme"]["items"]}
+    assert counts.get("culture-patrimoine") == 1
+    login(app, None)
+    page = get(app, "/dataset/").body
+    assert "Thèmes" in page and "Culture et patrimoine" in page
+    assert "/dataset/?vocab_theme=culture-patrimoine" in page
+    english = get(app, "/en/dataset/").body
+    assert "Themes" in english and "Culture and heritage" in english
+    org = get(app, "/organization/cd13").body
+    assert "vocab_theme=culture-patrimoine" in org
+    one = get(app, "/dataset/?vocab_theme=culture-patrimoine").body
+    assert "musees" in one and "/dataset/parkings" not in one
