@@ -156,6 +156,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             ui_views.dataset,
             ui_views.organization,
             ui_views.deposit,
+            ui_views.partners,
             ui_admin.blueprint,
             ui_admin.terms_blueprint,
             ui_admin.claims_blueprint,

@@ -189,3 +189,18 @@ def test_the_bulk_page_follows_the_publishing_roles(app):
     assert published("parkings")
     entry = act("publication_journal_list", user="cd13-member", dataset="parkings")["results"][0]
     assert entry["actor"] == "cd13-editor"
+
+
+def test_the_public_register_of_the_partners(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act("package_create", **complete("brouillon", private=True))
+    login(app, None)
+    assert "/partners" in get(app, "/organization/").body
+    page = get(app, "/partners").body
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    cd13 = next(row for row in rows if "CONV-CD13" in row)
+    assert "En vigueur" in cd13
+    assert re.search(r">\s*1\s*</a></td>", cd13)  # one published dataset: the private one is not counted
+    assert "1 partenaire" in page
+    english = get(app, "/en/partners").body
+    assert "In force" in english and "1 partner" in english

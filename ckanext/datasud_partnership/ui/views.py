@@ -24,6 +24,7 @@ _ = tk._
 dataset = Blueprint("datasud_dataset", __name__, url_prefix="/dataset")
 organization = Blueprint("datasud_organization", __name__, url_prefix="/organization")
 deposit = Blueprint("datasud_deposit", __name__, url_prefix="/deposit")
+partners = Blueprint("datasud_partners", __name__)
 
 JOURNAL_FILTERS = ("action", "since", "until", "dataset")
 
@@ -506,4 +507,27 @@ def publish_step(id: str) -> Any:
         id,
         "datasud_ui/deposit_publish.html",
         lambda pkg: tk.redirect_to("dataset.read", id=pkg["name"]),
+    )
+
+
+# -- the public register of the partners ------------------------------------------------
+# which of a partner's agreements the register shows first
+REGISTER_ORDER = ("in_force", "in_force_under_notice", "terminating", "signed", "terminated", "expired")
+
+
+@partners.route("/partners")
+def register() -> Any:
+    """Every partner with its agreement (the one in force first), from the
+    public register (``agreement_list``), and its published datasets (the
+    public's search: what anybody sees)."""
+    listed = call("agreement_list", status=",".join(REGISTER_ORDER), limit=1000)["results"]
+    rows: dict[str, dict[str, Any]] = {}
+    for agreement in sorted(listed, key=lambda a: REGISTER_ORDER.index(a["status"])):
+        rows.setdefault(agreement["organization_id"], agreement)
+    found = call("package_search", rows=0, **{"facet.field": '["owner_org"]', "facet.limit": -1})
+    counts = {i["name"]: i["count"] for i in found["search_facets"].get("owner_org", {}).get("items", [])}
+    partners_rows = sorted(rows.values(), key=lambda a: (a["organization_title"] or "").casefold())
+    return tk.render(
+        "datasud_ui/partners.html",
+        {"partners": partners_rows, "published": counts, "total": found["count"]},
     )
