@@ -43,7 +43,7 @@ def test_publish_refused_shows_every_reason_and_changes_nothing(app):
     login(app, "cd13-editor")
     page = post(app, "/dataset/publish/parkings", {"text_version": "2026-01", "license_id": ""}, status=400)
     assert "Publication refusée" in page.body
-    assert "notspecified" in page.body  # the licence refused, by the gate's message
+    assert "« Licence non spécifiée »" in page.body  # by its title, not its code
     assert not published("parkings")
 
 

@@ -74,7 +74,7 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
     expect(page.get_by_label("Licence")).to_have_value("")
     page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
     page.get_by_role("button", name="Publier sur le portail").click()
-    expect(page.locator(".datasud-errors")).to_contain_text("notspecified")
+    expect(page.locator(".datasud-errors")).to_contain_text("Licence non spécifiée")
     cd13.shot("refused-notspecified")
     assert not published("musees")
 

@@ -135,7 +135,7 @@ def test_bulk_make_public_lists_each_refusal(app):
         action="/organization/bulk-publish/cd13",
     )
     page = get(app, "/organization/bulk_process/cd13")
-    assert "musees" in page.body and "notspecified" in page.body  # the refusal, with its reason
+    assert "musees" in page.body and "Licence non spécifiée" in page.body  # the refusal, with its reason
     assert published("parkings") and not published("musees")
 
 

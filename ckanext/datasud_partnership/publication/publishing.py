@@ -19,6 +19,7 @@ from ckan.types import Context
 
 from ..agreements.queries import publishing_agreement
 from ..common import settings
+from ..common.language import current_language
 from ..common.roles import is_publisher, user_of
 from ..profile import scheming
 from . import declarations, journal
@@ -130,6 +131,7 @@ def judge(
         terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
         missing_metadata=G.missing_metadata(dataset, required_fields(package.type)),
         metadata_labels=metadata_labels(package.type),
+        licence_titles=licence_titles(),
     )
     return G.unmet_conditions(facts), agreement
 
@@ -164,6 +166,17 @@ def package_as_dict(package: model.Package) -> dict[str, Any]:
     # a multiple-choice field stores its empty list as "[]"
     data.update({key: value for key, value in package.extras.items() if value != "[]"})
     return data
+
+
+def licence_titles() -> dict[str, str]:
+    """Each licence of CKAN's register by its title in the user's language
+    (the portal's list carries ``title_fr`` / ``title_en``): the refusals
+    name licences so."""
+    lang = current_language()
+    return {
+        licence.id: getattr(licence, f"title_{lang}", None) or licence.title
+        for licence in model.Package.get_license_register().values()
+    }
 
 
 def metadata_labels(dataset_type: str) -> dict[str, str]:
