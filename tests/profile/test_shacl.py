@@ -54,7 +54,12 @@ DATASETS: list[dict[str, Any]] = [
         resources=[
             {"name": "Tracés", "url": "https://cd13.example/sentiers-shp.zip", "format": "SHP"},
             {"name": "API", "url": "https://cd13.example/api/sentiers/v1", "format": "API"},
-            {"name": "Guide", "url": "https://cd13.example/guide.pdf", "format": "PDF", "description": "Le guide."},
+            {
+                "name": "Guide",
+                "url": "https://cd13.example/guide.pdf",
+                "format": "PDF",
+                "description": "Le guide.",
+            },
         ],
     ),
     complete(

@@ -217,7 +217,9 @@ class DatasudDCATAPProfile(RDFProfile):
                 g.add((distribution, DCAT.mediaType, URIRef(media_type)))
                 g.add((URIRef(media_type), RDF.type, DCT.MediaType))
             url = (resource.get("url") or "").strip()
-            if url and (resource.get("url_type") == "upload" or (file_type and vocabularies.is_download(label))):
+            if url and (
+                resource.get("url_type") == "upload" or (file_type and vocabularies.is_download(label))
+            ):
                 g.add((distribution, DCAT.downloadURL, URIRef(url)))
             if (distribution, DCAT.accessURL, None) not in g:
                 g.add((distribution, DCAT.accessURL, URIRef(url) if url else page))

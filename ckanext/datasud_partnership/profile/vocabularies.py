@@ -23,7 +23,9 @@ INSEE_GEO = "http://id.insee.fr/geo/"
 
 # The EU data-theme vocabulary, with its labels (skos:prefLabel of each concept).
 EU_THEME_LABELS: dict[str, Label] = {
-    "AGRI": Label(fr="Agriculture, pêche, sylviculture et alimentation", en="Agriculture, fisheries, forestry and food"),
+    "AGRI": Label(
+        fr="Agriculture, pêche, sylviculture et alimentation", en="Agriculture, fisheries, forestry and food"
+    ),
     "ECON": Label(fr="Économie et finances", en="Economy and finance"),
     "EDUC": Label(fr="Éducation, culture et sport", en="Education, culture and sport"),
     "ENER": Label(fr="Énergie", en="Energy"),
@@ -31,7 +33,9 @@ EU_THEME_LABELS: dict[str, Label] = {
     "GOVE": Label(fr="Gouvernement et secteur public", en="Government and public sector"),
     "HEAL": Label(fr="Santé", en="Health"),
     "INTR": Label(fr="Questions internationales", en="International issues"),
-    "JUST": Label(fr="Justice, système juridique et sécurité publique", en="Justice, legal system and public safety"),
+    "JUST": Label(
+        fr="Justice, système juridique et sécurité publique", en="Justice, legal system and public safety"
+    ),
     "OP_DATPRO": Label(fr="Données provisoires", en="Provisional data"),
     "REGI": Label(fr="Régions et villes", en="Regions and cities"),
     "SOCI": Label(fr="Population et société", en="Population and society"),
@@ -243,7 +247,9 @@ def place_from_uri(uri: str) -> tuple[str, str] | None:
     if not text.startswith(INSEE_GEO):
         return None
     level, _, code = text[len(INSEE_GEO) :].strip("/").partition("/")
-    return (level, code) if level in ("commune", "departement", "region") and code and "/" not in code else None
+    return (
+        (level, code) if level in ("commune", "departement", "region") and code and "/" not in code else None
+    )
 
 
 def _licence_key(uri: str) -> str:
