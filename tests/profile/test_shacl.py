@@ -17,7 +17,7 @@ import ckan.plugins as plugins
 import pytest
 from ckan.tests import factories, helpers
 from freezegun import freeze_time
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from conftest import migrate_all
 from tests.factories import AgreementFactory, TermsAcceptanceFactory, TermsVersionFactory
@@ -138,3 +138,64 @@ def test_the_dcat_ap_3_catalogue_breaks_2_1_1_only_on_the_byte_size_datatype(por
     assert [(v.path, v.message) for v in found] == [
         ("http://www.w3.org/ns/dcat#byteSize", "Value is not Literal with datatype xsd:decimal")
     ]
+
+
+def test_what_the_shapes_asked_for_is_there(portal):
+    """The values behind the 0 violations, as a consumer reads them."""
+    from ckan import model
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+    eu = "http://publications.europa.eu/resource/authority/"
+    iana = "http://www.iana.org/assignments/media-types/"
+    g = _graph(portal, "/catalog.ttl")
+    site = URIRef("http://test.ckan.net")
+
+    # the catalogue: a description in both languages, a publisher, its language as a URI
+    assert {lit.language for lit in g.objects(site, DCTERMS.description)} == {"fr", "en"}
+    publisher = g.value(site, DCTERMS.publisher)
+    assert publisher != site and str(g.value(publisher, FOAF.name)) == "DataSud (tests)"
+    assert set(g.objects(site, DCTERMS.language)) == {URIRef(eu + "language/FRA")}
+
+    def dataset(name: str) -> URIRef:
+        return URIRef(f"http://test.ckan.net/dataset/{model.Package.get(name).id}")
+
+    def distribution(name: str, url: str) -> URIRef:
+        (found,) = [
+            d for d in g.objects(dataset(name), DCAT.distribution) if str(g.value(d, DCAT.accessURL)) == url
+        ]
+        return found
+
+    sentiers = dataset("sentiers-digne")
+    assert g.value(sentiers, DCTERMS.language) == URIRef(eu + "language/FRA")
+    assert g.value(sentiers, DCTERMS.accessRights) == URIRef(eu + "access-right/PUBLIC")
+    assert URIRef("http://test.ckan.net/dataset/sentiers-digne") in set(g.objects(sentiers, DCAT.landingPage))
+    place = g.value(sentiers, DCTERMS.spatial)
+    assert place == URIRef("http://id.insee.fr/geo/commune/04070")
+    assert g.value(place, SKOS.prefLabel) == Literal("Digne-les-Bains")
+    assert g.value(place, DCTERMS.identifier) == Literal("04070")
+    tourism = URIRef(eu + "data-theme/ECON")
+    assert tourism in set(g.objects(sentiers, DCAT.theme))
+    assert (tourism, RDF.type, SKOS.Concept) in g
+    assert g.value(tourism, SKOS.prefLabel) is not None
+    # no maintainer: the organization's contact e-mail
+    contact = g.value(sentiers, DCAT.contactPoint)
+    assert str(g.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail"))) == (
+        "mailto:opendata@departement13.example"
+    )
+
+    shp = distribution("sentiers-digne", "https://cd13.example/sentiers-shp.zip")
+    assert g.value(shp, DCTERMS["format"]) == URIRef(eu + "file-type/SHP")
+    assert g.value(shp, DCAT.downloadURL) == URIRef("https://cd13.example/sentiers-shp.zip")
+    api = distribution("sentiers-digne", "https://cd13.example/api/sentiers/v1")
+    assert g.value(g.value(api, DCTERMS["format"]), RDFS.label) == Literal("API")  # not in the EU table
+    assert g.value(api, DCAT.downloadURL) is None  # an API is not a download
+    csv = distribution("parkings", "https://cd13.example/parkings.csv")
+    assert g.value(csv, DCAT.mediaType) == URIRef(iana + "text/csv")
+    assert g.value(csv, DCAT.byteSize) == Literal(2048, datatype=XSD.nonNegativeInteger)  # DCAT-AP 3
+    # the licence: ckanext-dcat's own (ckanext.dcat.resource.inherit.license), the licence's URL
+    xlsx = distribution("lycees-region", "https://cd13.example/lycees.xlsx")
+    assert g.value(xlsx, DCTERMS.license) == URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
+    assert g.value(dataset("lycees-region"), DCTERMS.spatial) == URIRef("http://id.insee.fr/geo/region/93")
+    # no INSEE code: the place name only
+    assert isinstance(g.value(dataset("budget"), DCTERMS.spatial), BNode)

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -79,6 +80,10 @@ DESCRIPTION = {
 THEME_SCHEME_TITLE = {"fr": "Thèmes de données de l'UE", "en": "EU data themes"}
 
 
+# the shared nodes already typed in each document being written
+_TYPED: weakref.WeakKeyDictionary[Any, set[tuple[Any, Any]]] = weakref.WeakKeyDictionary()
+
+
 def _as_list(value: Any) -> list[str]:
     from .validators import datasud_themes_output
 
@@ -95,6 +100,16 @@ class DatasudDCATAPProfile(RDFProfile):
     _licence_uris: dict[str, list[str]] | None = None
 
     # -- output ---------------------------------------------------------------------
+    def _typed_once(self, node: Any, rdf_type: Any) -> bool:
+        """Type a node the catalogue's datasets share (a theme, a file type,
+        the language...) once per document; True the first time."""
+        typed = _TYPED.setdefault(self.g, set())
+        if (node, rdf_type) in typed:
+            return False
+        typed.add((node, rdf_type))
+        self.g.add((node, RDF.type, rdf_type))
+        return True
+
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         self._themes(dataset_dict, dataset_ref)
         self._frequency_and_issued(dataset_dict, dataset_ref)
@@ -117,7 +132,8 @@ class DatasudDCATAPProfile(RDFProfile):
         for code in codes_:
             uri = URIRef(vocabularies.EU_DATA_THEME + code)
             g.add((dataset_ref, DCAT.theme, uri))
-            g.add((uri, RDF.type, SKOS.Concept))
+            if not self._typed_once(uri, SKOS.Concept):  # described for an earlier dataset
+                continue
             g.add((uri, SKOS.inScheme, EU_THEME_SCHEME))
             label = vocabularies.EU_THEME_LABELS[code]
             for lang in ("fr", "en"):
@@ -130,7 +146,7 @@ class DatasudDCATAPProfile(RDFProfile):
         if frequency in vocabularies.FREQUENCIES:
             uri = URIRef(vocabularies.frequency_uri(frequency))
             g.add((dataset_ref, DCT.accrualPeriodicity, uri))
-            g.add((uri, RDF.type, DCT.Frequency))
+            self._typed_once(uri, DCT.Frequency)
         # issued: the date of the first publication, not the creation date
         g.remove((dataset_ref, DCT.issued, None))
         issued = codes.parse_date(self._get_dataset_value(dataset_dict, "publication_date"))
@@ -162,18 +178,19 @@ class DatasudDCATAPProfile(RDFProfile):
         language = vocabularies.language_uri(tk.config.get("ckan.locale_default"))
         if language and (dataset_ref, DCT.language, None) not in g:
             g.add((dataset_ref, DCT.language, URIRef(language)))
-            g.add((URIRef(language), RDF.type, DCT.LinguisticSystem))
+            self._typed_once(URIRef(language), DCT.LinguisticSystem)
         # only published datasets are exposed
         g.remove((dataset_ref, DCT.accessRights, None))
         g.add((dataset_ref, DCT.accessRights, PUBLIC))
-        g.add((PUBLIC, RDF.type, DCT.RightsStatement))
-        if dataset_dict.get("name"):
-            g.add((dataset_ref, DCAT.landingPage, URIRef(f"{_site_url()}/dataset/{dataset_dict['name']}")))
+        self._typed_once(PUBLIC, DCT.RightsStatement)
+        page = URIRef(f"{_site_url()}/dataset/{dataset_dict.get('name')}")
+        if dataset_dict.get("name") and page != dataset_ref:  # not when the name is the id
+            g.add((dataset_ref, DCAT.landingPage, page))
         for page in g.objects(dataset_ref, DCAT.landingPage):
             g.add((page, RDF.type, FOAF.Document))
         for publisher in g.objects(dataset_ref, DCT.publisher):
             for page in g.objects(publisher, FOAF.homepage):
-                g.add((page, RDF.type, FOAF.Document))
+                self._typed_once(page, FOAF.Document)
 
     def _contact(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         """The contact point as a vcard:Kind (ckanext-dcat types it
@@ -207,7 +224,7 @@ class DatasudDCATAPProfile(RDFProfile):
             g.remove((distribution, DCAT.mediaType, None))
             if file_type:
                 g.add((distribution, DCT["format"], URIRef(file_type)))
-                g.add((URIRef(file_type), RDF.type, DCT.MediaTypeOrExtent))
+                self._typed_once(URIRef(file_type), DCT.MediaTypeOrExtent)
             elif label:  # a format the EU table lacks (an API...): its name, typed
                 node = BNode()
                 g.add((distribution, DCT["format"], node))
@@ -215,7 +232,7 @@ class DatasudDCATAPProfile(RDFProfile):
                 g.add((node, RDFS.label, Literal(label)))
             if media_type:
                 g.add((distribution, DCAT.mediaType, URIRef(media_type)))
-                g.add((URIRef(media_type), RDF.type, DCT.MediaType))
+                self._typed_once(URIRef(media_type), DCT.MediaType)
             url = (resource.get("url") or "").strip()
             if url and (
                 resource.get("url_type") == "upload" or (file_type and vocabularies.is_download(label))
@@ -223,13 +240,14 @@ class DatasudDCATAPProfile(RDFProfile):
                 g.add((distribution, DCAT.downloadURL, URIRef(url)))
             if (distribution, DCAT.accessURL, None) not in g:
                 g.add((distribution, DCAT.accessURL, URIRef(url) if url else page))
-            for licence in g.objects(distribution, DCT.license):
-                g.add((licence, RDF.type, DCT.LicenseDocument))
-                # ckanext-dcat types every licence adms:UnknownIPR: a skos:Concept
-                for kind in g.objects(licence, DCT.type):
-                    g.add((kind, RDF.type, SKOS.Concept))
-                    if (kind, SKOS.prefLabel, None) not in g:
-                        g.add((kind, SKOS.prefLabel, Literal(str(kind).rsplit("/", 1)[-1])))
+            for licence in list(g.objects(distribution, DCT.license)):
+                if not self._typed_once(licence, DCT.LicenseDocument):
+                    continue
+                # ckanext-dcat gives every licence the type adms:UnknownIPR: a skos:Concept
+                for kind in list(g.objects(licence, DCT.type)):
+                    if self._typed_once(kind, SKOS.Concept) and (kind, SKOS.prefLabel, None) not in g:
+                        words = str(kind).rsplit("/", 1)[-1].replace("UnknownIPR", "Unknown IPR")
+                        g.add((kind, SKOS.prefLabel, Literal(words, lang="en")))
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: Any) -> None:
         g = self.g
@@ -239,11 +257,15 @@ class DatasudDCATAPProfile(RDFProfile):
                 g.add((catalog_ref, DCT.description, Literal(text.format(site=site), lang=lang)))
         if (catalog_ref, DCT.publisher, None) not in g:
             name = tk.config.get("ckanext.datasud_partnership.catalog_publisher") or site
-            url = tk.config.get("ckanext.datasud_partnership.catalog_publisher_url") or _site_url()
-            publisher = URIRef(url) if url else BNode()
+            url = tk.config.get("ckanext.datasud_partnership.catalog_publisher_url")
+            # the site's URL is the catalogue's own URI: the publisher is another node
+            publisher = URIRef(url) if url and URIRef(url) != catalog_ref else BNode()
             g.add((catalog_ref, DCT.publisher, publisher))
             g.add((publisher, RDF.type, FOAF.Agent))
             g.add((publisher, FOAF.name, Literal(name)))
+            if url:
+                g.add((publisher, FOAF.homepage, URIRef(url)))
+                g.add((URIRef(url), RDF.type, FOAF.Document))
         g.remove((catalog_ref, DCT.language, None))
         for locale in [tk.config.get("ckan.locale_default")]:
             language = vocabularies.language_uri(locale)
