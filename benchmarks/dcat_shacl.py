@@ -30,7 +30,7 @@ from typing import Any
 import common
 
 DATABASE = "datasud_dcat_shacl"
-REDIS_DB = 3
+REDIS_DB = 14
 PROFILES = {
     "DCAT-AP 3": ["euro_dcat_ap_3", "datasud_dcat_ap"],
     "DCAT-AP 2": ["euro_dcat_ap_2", "datasud_dcat_ap"],
@@ -47,7 +47,7 @@ def _shacl_check() -> Any:
     return module
 
 
-def write_config(base: Path) -> Path:
+def write_config(base: Path, redis_db: int) -> Path:
     ini = common.ROOT / "local" / "dcat-shacl.ini"
     ini.parent.mkdir(exist_ok=True)
     ini.write_text(
@@ -56,7 +56,7 @@ def write_config(base: Path) -> Path:
         f"use = config:{base.resolve()}\n"
         f"sqlalchemy.url = postgresql://{common.OWNER}@{common.PG['host']}:{common.PG['port']}/{DATABASE}\n"
         f"ckan.site_id = {DATABASE}\n"
-        f"ckan.redis.url = redis://127.0.0.1:6379/{REDIS_DB}\n"
+        f"ckan.redis.url = redis://127.0.0.1:6379/{redis_db}\n"
         f"ckan.storage_path = {common.ROOT / 'local' / 'dcat-shacl-storage'}\n"
         "ckan.site_url = http://127.0.0.1:5000\n"
         "smtp.server =\n"
@@ -71,11 +71,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--base-ini", type=Path, default=common.ROOT / "test.ini")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB)
     parser.add_argument("--label", default="", help="a name for this run in the JSON record")
     args = parser.parse_args()
     shacl_check = _shacl_check()
 
-    ini = write_config(args.base_ini)
+    ini = write_config(args.base_ini, args.redis_db)
     common.ensure_database(DATABASE)
     common.migrate(ini)
     common.wipe(DATABASE)
