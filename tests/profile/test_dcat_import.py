@@ -109,8 +109,15 @@ def test_the_parsed_datasets_are_saved_with_their_themes_and_the_unmapped_ones_k
 
 
 def test_our_own_catalogue_comes_back_as_it_went_out(app, partner):
-    """A portal harvesting ours: the themes and licence come back."""
-    act("package_create", **complete("parkings", theme=["mobilite", "sante"]), private=True)
+    """A portal harvesting ours: the themes and licence come back, and the
+    EU themes a harvested dataset brought that no portal theme imports."""
+    unmapped = [EU + "data-theme/TECH", "https://vocabulaire.example/theme/42"]
+    act(
+        "package_create",
+        **complete("parkings", theme=["mobilite", "sante"]),
+        extras=[{"key": "dcat_theme_unmapped", "value": json.dumps(unmapped)}],
+        private=True,
+    )
     helpers.call_action(
         "dataset_publish",
         context={"user": "cd13-editor", "ignore_auth": False},
@@ -125,4 +132,5 @@ def test_our_own_catalogue_comes_back_as_it_went_out(app, partner):
     assert dataset["license_id"] == "lo-2.0"
     assert dataset["frequency"] == "MONTHLY"
     assert (dataset["spatial_level"], dataset["spatial_code"]) == ("departement", "13")
-    assert "dcat_theme_unmapped" not in extras(dataset)
+    # the EU theme it kept went out again (and is kept again); another vocabulary's, without a label, did not
+    assert json.loads(extras(dataset)["dcat_theme_unmapped"]) == [EU + "data-theme/TECH"]

@@ -77,7 +77,20 @@ DATASETS: list[dict[str, Any]] = [
             {"name": "Sans format", "url": "https://cd13.example/lycees"},
         ],
     ),
-    complete("budget", title="Budget", license_id="cc-by-sa", spatial_level="", spatial_code=""),
+    complete(
+        "budget",
+        title="Budget",
+        license_id="cc-by-sa",
+        spatial_level="",
+        spatial_code="",
+        # harvested: an EU theme no portal theme imports, kept and given back
+        extras=[
+            {
+                "key": "dcat_theme_unmapped",
+                "value": '["http://publications.europa.eu/resource/authority/data-theme/TECH"]',
+            }
+        ],
+    ),
 ]
 
 
@@ -199,3 +212,5 @@ def test_what_the_shapes_asked_for_is_there(portal):
     assert g.value(dataset("lycees-region"), DCTERMS.spatial) == URIRef("http://id.insee.fr/geo/region/93")
     # no INSEE code: the place name only
     assert isinstance(g.value(dataset("budget"), DCTERMS.spatial), BNode)
+    # the EU theme a harvest kept goes out with the portal's themes
+    assert URIRef(eu + "data-theme/TECH") in set(g.objects(dataset("budget"), DCAT.theme))

@@ -151,6 +151,11 @@ class DatasudDCATAPProfile(RDFProfile):
             for code in theme.eu if theme else []:
                 if code not in codes_:
                     codes_.append(code)
+        # a harvested dataset's EU themes no portal theme imports: kept, and given back
+        for uri in _read_list(self._get_dataset_value(dataset_dict, UNMAPPED_THEMES)):
+            code = vocabularies.eu_theme_code(uri)
+            if code and code not in codes_:
+                codes_.append(code)
         for code in codes_:
             uri = URIRef(vocabularies.EU_DATA_THEME + code)
             g.add((dataset_ref, DCAT.theme, uri))

@@ -117,6 +117,12 @@ def _eu_code(uri: str, base: str) -> str | None:
     return code or None
 
 
+def eu_theme_code(uri: str) -> str | None:
+    """The code of an EU data-theme URI, None for any other value."""
+    code = _eu_code(uri, EU_DATA_THEME)
+    return code if code in EU_THEMES else None
+
+
 def themes_from_eu(values: list[str]) -> tuple[list[str], list[str]]:
     """The portal's themes for the themes of a harvested dataset (EU
     data-theme URIs, or the portal's own theme ids), and the values no
