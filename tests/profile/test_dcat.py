@@ -146,6 +146,13 @@ def test_the_demo_catalogue_parses_and_carries_only_its_published_datasets(app, 
         assert g.value(dataset, DCTERMS.spatial) is not None
         assert g.value(dataset, DCTERMS.temporal) is not None
 
+    # the demo's catalogue has no violation of the official shapes (the demo is loaded: cheap here)
+    from . import shacl_check
+
+    assert shacl_check.violations(g, "DCAT-AP 3.0") == []
+    dcat_ap_2 = graph(app, "/catalog.ttl?profiles=euro_dcat_ap_2,datasud_dcat_ap", "ttl")
+    assert shacl_check.violations(dcat_ap_2, "DCAT-AP 2.1.1") == []
+
 
 def _json_ld(body: str) -> list[dict]:
     import json
