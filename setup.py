@@ -47,6 +47,8 @@ setup(
             "gunicorn==27.0.1",
             # the local SMTP sink of the demo and of the e-mail tests (mail_sink.py)
             "aiosmtpd==1.4.6",
+            # the DCAT-AP catalogue checked against the official SHACL shapes (tests/profile/shacl/)
+            "pyshacl==0.40.1",
         ],
     },
     entry_points={
