@@ -41,6 +41,7 @@ setup(
             "pytest-xdist==3.8.0",
             # browser tests: drives Debian's chromium (bin/services.sh installs it)
             "playwright==1.65.2",
+            "axe-playwright-python==0.1.8",  # axe-core for the accessibility test
             # generated bad inputs (tests/test_bad_inputs.py, benchmarks/fuzz.py)
             "hypothesis==6.170.15",
             # a production WSGI server with several processes (bin/wsgi.py): the concurrency test
