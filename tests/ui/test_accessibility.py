@@ -33,7 +33,10 @@ PAGES = {
 def test_the_extension_s_pages_have_no_serious_accessibility_violation(visitor, partner):
     act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
     act("package_create", **complete("musees", private=True))
-    pages = {**PAGES, "region-team": [*PAGES["region-team"], f"/ckan-admin/agreements/{partner['agreement']['id']}"]}
+    pages = {
+        **PAGES,
+        "region-team": [*PAGES["region-team"], f"/ckan-admin/agreements/{partner['agreement']['id']}"],
+    }
     axe = Axe()
     serious: list[str] = []
     moderate: Counter[str] = Counter()
