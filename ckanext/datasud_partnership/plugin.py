@@ -68,6 +68,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
         # the portal's licence list, unless the site names another one
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = (settings.config_dir(config) / "licenses.json").resolve().as_uri()
+        # moments shown in the portal's time zone, unless the site chose CKAN's own
+        config["ckan.display_timezone"] = settings.display_timezone(config)
 
     # IConfigurable: a wrong agreement kind file stops start-up, naming it
     def configure(self, config: Any) -> None:

@@ -204,3 +204,15 @@ def test_the_theme_facet_of_the_search_and_the_organization_page(app):
     assert "vocab_theme=culture-patrimoine" in org
     one = get(app, "/dataset/?vocab_theme=culture-patrimoine").body
     assert "musees" in one and "/dataset/parkings" not in one
+
+
+def test_moments_are_shown_in_the_portal_s_time_zone(app):
+    from freezegun import freeze_time
+
+    draft()
+    with freeze_time("2026-07-04 10:00:00"):  # UTC: noon in Paris (summer time)
+        act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    login(app, "cd13-member")
+    page = get(app, "/dataset/journal/parkings").body
+    table = page[page.index("datasud-journal") : page.index("</table>")]
+    assert "4 juillet 2026, 12:00" in table and "10:00" not in table
