@@ -54,8 +54,6 @@ class Facts:
     missing_metadata: tuple[str, ...] = ()
     # each required field's label, in the user's language (default: its name)
     metadata_labels: dict[str, str] = dataclasses.field(default_factory=dict)
-    # each licence's title (default: its id)
-    licence_titles: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def parse_declaration(value: Any) -> tuple[Declaration | None, list[Unmet]]:
@@ -115,12 +113,8 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
                 "licence",
                 "license_id",
                 N_("The licence “%(licence)s” is not one of the portal's open licences: %(licences)s"),
-                {
-                    "licence": facts.licence_titles.get(facts.licence_id, facts.licence_id),
-                    "licences": ", ".join(
-                        sorted(facts.licence_titles.get(i, i) for i in facts.open_licences)
-                    ),
-                },
+                # ids: the reader sees titles, in the language it reads (publishing.message)
+                {"licence": facts.licence_id, "licences": ", ".join(sorted(facts.open_licences))},
             )
         )
     unmet.extend(declaration_unmet(facts.declaration, facts.declaration_version))

@@ -104,12 +104,26 @@ def check_metadata_kept(package: model.Package) -> None:
 ERROR_KEYS = {"tags": "tag_string"}
 
 
+def message(msgid: str, params: dict[str, Any] | None) -> str:
+    """An unmet condition's message in the reader's language: the msgid
+    translated, licences named by their titles (the gate and the recorded
+    harvest reasons keep their ids)."""
+    text = _(msgid)
+    if not params:
+        return text
+    titles = licence_titles()
+    shown = dict(params)
+    for key in ("licence", "licences"):
+        if isinstance(shown.get(key), str):
+            shown[key] = ", ".join(titles.get(i.strip(), i.strip()) for i in shown[key].split(","))
+    return text % shown
+
+
 def refusal(unmet: list[G.Unmet]) -> tk.ValidationError:
     errors: dict[str, list[str]] = {}
     for condition in unmet:
-        text = _(condition.message)
         key = ERROR_KEYS.get(condition.field, condition.field)
-        errors.setdefault(key, []).append(text % condition.params if condition.params else text)
+        errors.setdefault(key, []).append(message(condition.message, condition.params))
     return tk.ValidationError(errors)
 
 
@@ -131,7 +145,6 @@ def judge(
         terms_accepted=accepted_version(package.owner_org, terms) if package.owner_org else None,
         missing_metadata=G.missing_metadata(dataset, required_fields(package.type)),
         metadata_labels=metadata_labels(package.type),
-        licence_titles=licence_titles(),
     )
     return G.unmet_conditions(facts), agreement
 
@@ -215,8 +228,7 @@ def publication_check(
         unmet = [u for u in unmet if u.condition != "declaration"] + problems
     messages: dict[str, list[str]] = {name: [] for name in CHECKED}
     for condition in unmet:
-        text = _(condition.message)
-        messages[condition.condition].append(text % condition.params if condition.params else text)
+        messages[condition.condition].append(message(condition.message, condition.params))
     if not may_publish(context, package.owner_org):
         messages["permission"].append(_(NOT_A_PUBLISHER))
     if Snapshot.of(package).published:
