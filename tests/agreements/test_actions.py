@@ -93,14 +93,11 @@ def test_errors_are_in_french_for_a_french_request(people, app):
 
 
 @freeze_time("2024-06-01")
-def test_one_agreement_of_a_kind_in_force_at_a_time(people, agreement_factory):
+def test_drafts_of_a_kind_while_one_is_in_force(people, agreement_factory):
     agreement_factory(**DATASUD, in_force=True)
-    with pytest.raises(ValidationError) as error:
-        act("agreement_create", **{**DATASUD, "reference": "CONV-BIS"})
-    assert "kind" in error.value.error_dict
-    assert count(Agreement) == 1
-    # another kind is fine
-    act("agreement_create", kind="challenge_open_data", organization="cd13", reference="CHALLENGE-1")
+    act("agreement_create", **{**DATASUD, "reference": "CONV-BIS"})
+    act("agreement_create", **{**DATASUD, "reference": "CONV-TER"})
+    assert count(Agreement) == 3  # successors are refused only in force on the same days (test_successors.py)
 
 
 def test_draft_sign_notify_lifecycle(people):

@@ -132,11 +132,11 @@ def start_date(kind: Kind, facts: Facts) -> dt.date | None:
 
 def fixed_end(kind: Kind, facts: Facts) -> dt.date | None:
     """The last day of a fixed-term agreement: its own ``end_on`` (as
-    amended). A row recorded before each agreement had its end falls back on
-    the kind's ``fixed_end``; None for a kind that is not fixed-term."""
+    amended). A signed row recorded before each agreement had its end falls
+    back on the kind's ``fixed_end``; None for a kind that is not fixed-term."""
     if not kind.term.fixed:
         return None
-    return facts.end_on or kind.term.fixed_end
+    return facts.end_on or (kind.term.fixed_end if facts.signed_on else None)
 
 
 def default_end(kind: Kind, day: dt.date) -> dt.date | None:
@@ -165,8 +165,8 @@ def check_term_not_over(kind: Kind, facts: Facts, field: str) -> None:
     if facts.end_on is None:
         raise RuleError(
             "end_on",
-            N_("A fixed-term agreement needs its end (end_on) before its %(field)s is recorded"),
-            field=field,
+            N_("A fixed-term agreement needs its end (end_on) before %(date)s is recorded"),
+            date=field,
         )
     if start is not None and facts.end_on < start:
         raise RuleError(
@@ -284,7 +284,7 @@ def check_no_overlap(
         shared = overlap(span, other_span) if other_span is not None else None
         if shared is None or other_span is None:
             continue
-        if other_span[1] is None or span[1] is None:
+        if shared[1] is None:
             raise RuleError(
                 field,
                 N_(
@@ -307,7 +307,7 @@ def check_no_overlap(
             reference=reference,
             other=other_reference,
             first=shared[0].isoformat(),
-            last=(shared[1] or other_span[1]).isoformat(),
+            last=shared[1].isoformat(),
         )
 
 
