@@ -287,7 +287,14 @@ def test_termination_withdrawing_everything(agreement, mail_server):
     serve(agreement)
     mail_server.clear_smtp_messages()
     with freeze_time("2024-07-20"):
-        act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw="all")
+        act(
+            "agreement_terminate",
+            motives="Motifs de la résiliation",
+            id=agreement["id"],
+            mode="fault",
+            initiator="operator",
+            withdraw="all",
+        )
     body = by_address(received(mail_server))[REFERENT].body
     assert (
         "Tous les jeux de données du partenaire sont à retirer du portail à la date d'effet.\n\n"
@@ -301,6 +308,7 @@ def test_termination_at_the_anniversary_by_the_partner(agreement, mail_server):
     with freeze_time("2024-12-31"):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=agreement["id"],
             mode="anniversary",
@@ -332,6 +340,7 @@ def test_termination_note_of_the_kind(people, mail_server, agreement_factory):
         )
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=created["id"],
             mode="beneficiary_early",

@@ -69,6 +69,8 @@ def test_only_the_termination_itself_withdraws_on_its_ground(partner):
     dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
     act(
         "agreement_terminate",
+        motives="Motifs de la résiliation",
+        modalities="Modalités arrêtées par les parties",
         user="region-team",
         id=partner["agreement"]["id"],
         mode="mutual",
