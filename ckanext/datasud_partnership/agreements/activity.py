@@ -72,7 +72,13 @@ NOT_IN_STREAM = frozenset({"reminder"})
 
 # The events whose date the public register shows anyway: a change of status
 # (signed, in force, under notice, terminating, ended) or of its dates.
-PUBLIC_DATE_EVENTS = frozenset(EVENTS) - {"created", "updated", "milestone", "notice_answered", "letter_issued"}
+PUBLIC_DATE_EVENTS = frozenset(EVENTS) - {
+    "created",
+    "updated",
+    "milestone",
+    "notice_answered",
+    "letter_issued",
+}
 
 
 def activity_types() -> list[str]:
