@@ -158,6 +158,7 @@ def test_the_agreements_export_neutralises_formulas(app, partner):
         organization="nice",
         reference='=HYPERLINK("https://evil.example","CONV")',
         signed_on="2024-01-15",
+        end_on="2024-12-31",  # after season 2: a fixed-term agreement gives its end
     )
     app.set_session_user("region-team")
     response = app.get("/ckan-admin/agreements/agreements.csv", base_url="http://localhost")

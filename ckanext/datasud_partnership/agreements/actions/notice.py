@@ -15,7 +15,7 @@ from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Notice
-from . import letter as L
+from .letter import issue_safely, senders
 from .base import actor, finish, loaded
 
 Session = model.Session
@@ -61,7 +61,7 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
     )
     fault = next((m for m in kind.terminations.values() if m.requires_formal_notice), None)
     organization = Session.get(model.Group, agreement.organization_id)
-    L.issue_safely(
+    issue_safely(
         agreement,
         kind,
         "formal_notice",
@@ -69,7 +69,7 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
         {
             "notice": {"served_on": served_on, "deadline": notice.deadline, "breaches": notice.breaches},
             "clause": fault.clause if fault else "",
-            **L.senders(agreement, organization.display_name if organization else "", notice.served_by),
+            **senders(agreement, organization.display_name if organization else "", notice.served_by),
         },
         actor(context),
         {"notice_id": notice.id},

@@ -17,7 +17,7 @@ from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Termination
-from . import letter as L
+from .letter import issue_safely, senders
 from .base import actor, finish, loaded, rule_error
 
 Session = model.Session
@@ -146,7 +146,7 @@ def _letter(
     if isinstance(termination.withdraw, list) and termination.withdraw:
         rows = Session.query(model.Package).filter(model.Package.id.in_(termination.withdraw))
         datasets = sorted(row.title or row.name for row in rows)
-    L.issue_safely(
+    issue_safely(
         agreement,
         kind,
         "termination",
@@ -171,7 +171,7 @@ def _letter(
                 if notice is not None
                 else None
             ),
-            **L.senders(agreement, organization.display_name if organization else "", termination.initiator),
+            **senders(agreement, organization.display_name if organization else "", termination.initiator),
         },
         who,
         {"termination": True},
