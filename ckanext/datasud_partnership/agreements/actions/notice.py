@@ -15,8 +15,8 @@ from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Notice
-from .letter import issue_safely, senders
 from .base import actor, finish, loaded
+from .letter import issue_safely, senders
 
 Session = model.Session
 

@@ -17,8 +17,8 @@ from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Termination
-from .letter import issue_safely, senders
 from .base import actor, finish, loaded, rule_error
+from .letter import issue_safely, senders
 
 Session = model.Session
 
