@@ -32,6 +32,9 @@ setup(
         "ckanext-harvest==1.6.3",
         "ckanext-dcat==2.4.4",
         "luqum==1.0.0",
+        # the letters of the agreements as PDF (agreements/letters.py); draws with
+        # Debian's Pango (bin/services.sh installs it where it is missing)
+        "weasyprint==70.0",
     ],
     extras_require={
         "dev": [
@@ -47,6 +50,8 @@ setup(
             "gunicorn==27.0.1",
             # the local SMTP sink of the demo and of the e-mail tests (mail_sink.py)
             "aiosmtpd==1.4.6",
+            # reads the generated letters' text (tests/agreements/test_legal.py)
+            "pypdf==7.1.1",
         ],
     },
     entry_points={
