@@ -31,6 +31,7 @@ def issue(
     variables: dict[str, Any],
     who: str | None,
     about: dict[str, Any],
+    dated: Any = None,
 ) -> dict[str, Any]:
     """Make the letter, add it to the documents and record it; returns the
     document's entry. ``about`` says what it is the letter of (a notice's
@@ -49,10 +50,11 @@ def issue(
             **variables,
         },
     )
-    name = letters.file_name(letter, language, agreement.reference, day)
+    dated = dated or day  # the letter's date: the notice's service, the termination's request
+    name = letters.file_name(letter, language, agreement.reference, dated)
     stored = store_bytes(agreement, name, content)
     entry: dict[str, Any] = {
-        "title": letters.title(letter, language, day),
+        "title": letters.title(letter, language, dated),
         "file": stored,
         "added_on": day.isoformat(),
         "added_by": who,

@@ -73,6 +73,7 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
         },
         actor(context),
         {"notice_id": notice.id},
+        dated=served_on,
     )
     return finish(agreement, kind, context)
 

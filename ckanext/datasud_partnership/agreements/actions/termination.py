@@ -175,4 +175,5 @@ def _letter(
         },
         who,
         {"termination": True},
+        dated=termination.requested_on,
     )
