@@ -136,7 +136,6 @@ def agreement(people, agreement_factory):
 
 
 def letter_of(agreement_id, letter):
-    row = Agreement.query if False else None  # noqa: F841
     from ckan import model
 
     model.Session.expire_all()
@@ -269,3 +268,26 @@ def test_letters_render_from_the_region_files(tmp_path):
     assert "Effet : 1er juin 2024 — &lt;b&gt;x&lt;/b&gt;" in html  # escaped: a region's file is no code
     with pytest.raises(letters.LetterError):
         letters.render_html("any_kind", "formal_notice", "fr", {}, tmp_path)
+
+
+def test_the_agreement_itself_printed_for_signature(agreement, app):
+    from ckan.tests import factories
+
+    act("agreement_show", id=agreement["id"])
+    path = f"/agreement/{agreement['id']}/print"
+    admin = factories.APIToken(user="cd13-admin")["token"]
+    response = app.get(path, headers={"Authorization": admin})
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    text = pdf_text(response.data)
+    for expected in (
+        "Renaud Muselier",
+        "Martine Vassal",
+        "CONV-2024-013",
+        "Jeanne Martin",
+        "trois exemplaires",
+    ):
+        assert expected in text, expected
+    english = pdf_text(app.get(path + "?lang=en", headers={"Authorization": admin}).data)
+    assert "three originals" in english
+    editor = factories.APIToken(user="cd13-editor")["token"]
+    assert app.get(path, headers={"Authorization": editor}).status_code == 403

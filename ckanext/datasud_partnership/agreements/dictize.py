@@ -81,6 +81,7 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
                 "phone": agreement.referent_phone,
             },
             "region_referent": region_referent_dict(agreement),
+            "printable": bool(kind.agreement_template),
             "documents": documents_listed(agreement),
             "financial": {
                 "free": kind.financial.free,

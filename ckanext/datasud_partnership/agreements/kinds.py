@@ -147,6 +147,9 @@ class Kind(msgspec.Struct, forbid_unknown_fields=True):
     renewal: Renewal = msgspec.field(default_factory=Renewal)
     phases: list[Phase] = []
     milestones: list[Milestone] = []
+    # the template of the agreement itself, pre-filled from the record and
+    # printed for signature: config/agreement_letters/<kind>/<name>.<lang>.html
+    agreement_template: str | None = None
 
     def __post_init__(self) -> None:
         if self.term.fixed and self.renewal.tacit:

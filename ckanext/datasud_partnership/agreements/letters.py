@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 FOLDER = "agreement_letters"
 FORMAL_NOTICE = "formal_notice"
 TERMINATION = "termination"
+AGREEMENT = "agreement"  # the agreement itself, printed for signature (a kind's agreement_template)
 LETTERS = (FORMAL_NOTICE, TERMINATION)
 LANGUAGES = ("fr", "en")
 TITLES = {
@@ -102,9 +103,9 @@ def make(
 
 def file_name(letter: str, language: str, reference: str, day: dt.date) -> str:
     safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in reference)
-    prefix = {"formal_notice": "mise-en-demeure", "termination": "resiliation"}[letter]
+    prefix = {"formal_notice": "mise-en-demeure", "termination": "resiliation"}.get(letter, "convention")
     if language == "en":
-        prefix = {"formal_notice": "formal-notice", "termination": "termination"}[letter]
+        prefix = {"formal_notice": "formal-notice", "termination": "termination"}.get(letter, "agreement")
     return f"{prefix}-{safe}-{day.isoformat()}.pdf"
 
 

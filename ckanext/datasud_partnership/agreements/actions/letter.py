@@ -94,3 +94,20 @@ def issue_safely(*args: Any, **kwargs: Any) -> dict[str, Any] | None:
     except Exception:
         log.exception("Agreement %s: the %s letter could not be made", args[0].reference, args[2])
         return None
+
+
+def printable(agreement: Agreement, kind: K.Kind, language: str) -> tuple[str, bytes]:
+    """The agreement itself as the kind's template writes it, pre-filled from
+    the record (parties, representatives, deliberation, referents), to be
+    printed for signature: (file name, PDF). Not archived: the signed copy is."""
+    if not kind.agreement_template:
+        raise letters.LetterError(f"{kind.name}: no agreement_template")
+    organization = Session.get(model.Group, agreement.organization_id)
+    organization_title = organization.display_name if organization else ""
+    day = today()
+    variables = letters.common_variables(
+        agreement, kind, language, organization_title, region_referent(agreement), day
+    )
+    variables.update(sender=variables["operator"], addressee=variables["partner"])
+    content = letters.make(kind.name, kind.agreement_template, language, variables)
+    return letters.file_name(letters.AGREEMENT, language, agreement.reference, day), content
