@@ -32,6 +32,9 @@ setup(
         "ckanext-harvest==1.6.3",
         "ckanext-dcat==2.4.4",
         "luqum==1.0.0",
+        # the letters of the agreements as PDF (agreements/letters.py); draws with
+        # Debian's Pango (bin/services.sh installs it where it is missing)
+        "weasyprint==70.0",
     ],
     extras_require={
         "dev": [
@@ -50,6 +53,8 @@ setup(
             "aiosmtpd==1.4.6",
             # the DCAT-AP catalogue checked against the official SHACL shapes (tests/profile/shacl/)
             "pyshacl==0.40.1",
+            # reads the generated letters' text (tests/agreements/test_legal.py)
+            "pypdf==7.1.1",
         ],
     },
     entry_points={

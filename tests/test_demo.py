@@ -50,7 +50,7 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
     )
     assert "retraits : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in result.output
     assert "signalements : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in result.output
-    assert "conventions : 0 créé(s), 0 mis à jour, 3 inchangé(s)" in result.output
+    assert "conventions : 0 créé(s), 0 mis à jour, 6 inchangé(s)" in result.output
     assert "utilisateurs : 0 créé(s), 0 mis à jour" in result.output
     assert "adhésions : 0 créé(s), 0 mis à jour" in result.output
     assert "Mot de passe de tous les comptes" in result.output
@@ -96,11 +96,42 @@ def test_agreements_after_two_loads(demo_loaded):
     first = _agreement_rows()
     again = demo.load_demo_data()
 
-    assert demo_loaded.get("agreement", "created") == 3
-    assert again.get("agreement", "unchanged") == 3
-    assert _agreement_rows() == first == {"agreements": 3, "events": 21, "amendments": 1, "notices": 1}
-    statuses = {a["organization"]: a["status"] for a in helpers.call_action("agreement_list")["results"]}
-    assert statuses == {demo.CD13: "in_force", demo.DIGNE: "in_force", demo.VERDON: "in_force_under_notice"}
+    assert demo_loaded.get("agreement", "created") == 6
+    assert again.get("agreement", "unchanged") == 6
+    assert first == _agreement_rows()
+    assert {k: first[k] for k in ("agreements", "amendments", "notices")} == {
+        "agreements": 6,
+        "amendments": 1,
+        "notices": 1,
+    }
+    statuses = {a["reference"]: a["status"] for a in helpers.call_action("agreement_list")["results"]}
+    assert statuses == {
+        "CONV-DATASUD-013": "terminating",  # at its next anniversary
+        "CONV-DATASUD-013-V2": "signed",  # scheduled to follow it the next day
+        "COD-S2-2022-DIGNE": "in_force",
+        "CONV-DATASUD-HV-004": "in_force_under_notice",
+        "COD-S4-HV": "in_force",  # a Challenge agreement of the current season
+        "CONV-DATASUD-DIGNE-2020": "terminated",
+    }
+    current, successor = (_by_reference(r) for r in ("CONV-DATASUD-013", "CONV-DATASUD-013-V2"))
+    assert successor["in_force_from"] == current["termination"]["effective_on"]
+    letters = {
+        reference: [d["letter"]["letter"] for d in _by_reference(reference)["documents"] if d.get("letter")]
+        for reference in ("CONV-DATASUD-HV-004", "CONV-DATASUD-DIGNE-2020", "CONV-DATASUD-013")
+    }
+    assert letters == {
+        "CONV-DATASUD-HV-004": ["formal_notice"],
+        "CONV-DATASUD-DIGNE-2020": ["termination"],
+        "CONV-DATASUD-013": ["termination"],
+    }
+    assert _by_reference("CONV-DATASUD-DIGNE-2020")["termination"]["motives"].startswith("La commune publie")
+
+
+def _by_reference(reference: str) -> dict:
+    listed = helpers.call_action("agreement_list", limit=100)["results"]
+    return helpers.call_action(
+        "agreement_show", id=next(a["id"] for a in listed if a["reference"] == reference)
+    )
 
 
 def test_a_load_completes_what_an_agreement_misses(demo_loaded):

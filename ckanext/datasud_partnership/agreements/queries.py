@@ -50,6 +50,7 @@ def facts(agreement: Agreement, notice_rows: list[Notice] | None = None, ended: 
     return R.Facts(
         signed_on=agreement.signed_on,
         notified_on=agreement.notified_on,
+        in_force_from=agreement.in_force_from,
         end_on=agreement.end_on,
         cancelled_on=agreement.cancelled_on,
         notices=tuple(as_rule_notice(n) for n in notice_rows),

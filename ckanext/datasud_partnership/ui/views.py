@@ -364,7 +364,7 @@ def convention_terminate(id: str) -> Any:
     data = {
         # no request date: the server dates a partner's request (common/dates.py act_day)
         key: form[key]
-        for key in ("id", "mode", "effective_on", "reason")
+        for key in ("id", "mode", "effective_on", "motives", "actions", "reason")
         if form.get(key)
     }
     call(

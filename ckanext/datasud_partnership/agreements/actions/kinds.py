@@ -25,6 +25,16 @@ def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str,
                 "starts_on": kind.term.starts_on,
                 "term_months": kind.term.months,
                 "fixed_end": kind.term.fixed_end.isoformat() if kind.term.fixed_end else None,
+                "fixed_term": kind.term.fixed,
+                "seasons": [
+                    {
+                        "code": season.code,
+                        "title": {"fr": season.title.fr, "en": season.title.en},
+                        "starts_on": season.starts_on.isoformat(),
+                        "ends_on": season.ends_on.isoformat(),
+                    }
+                    for season in kind.term.seasons
+                ],
                 "tacit_renewal": kind.renewal.tacit,
                 "terminations": {
                     name: {
@@ -36,6 +46,8 @@ def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str,
                         "notice_months": mode.notice_months,
                         "requires_formal_notice": mode.requires_formal_notice,
                         "may_withdraw_datasets": mode.may_withdraw_datasets,
+                        "motives_required": mode.motives_required,
+                        "modalities": mode.modalities,
                     }
                     for name, mode in kind.terminations.items()
                 },

@@ -16,13 +16,16 @@ from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Notice
 from .base import actor, finish, loaded
+from .letter import issue_safely, senders
 
 Session = model.Session
 
 
 def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Serve a formal notice ("mise en demeure", art. 7.1): the breaches and a
-    written deadline to remedy them."""
+    written deadline to remedy them. The letter is generated as a PDF (in
+    ``letter_language``: ``fr``, the default, or ``en``), added to the
+    agreement's documents and attached to the e-mails."""
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_serve", S.agreement_notice_serve())
     served_on = act_day(context, "served_on", data.get("served_on"))
     current = R.status(kind, queries.facts(agreement), served_on)
@@ -55,6 +58,22 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
         served_by=notice.served_by,
         breaches=notice.breaches,
         deadline=notice.deadline,
+    )
+    fault = next((m for m in kind.terminations.values() if m.requires_formal_notice), None)
+    organization = Session.get(model.Group, agreement.organization_id)
+    issue_safely(
+        agreement,
+        kind,
+        "formal_notice",
+        data["letter_language"],
+        {
+            "notice": {"served_on": served_on, "deadline": notice.deadline, "breaches": notice.breaches},
+            "clause": fault.clause if fault else "",
+            **senders(agreement, organization.display_name if organization else "", notice.served_by),
+        },
+        actor(context),
+        {"notice_id": notice.id},
+        dated=served_on,
     )
     return finish(agreement, kind, context)
 
