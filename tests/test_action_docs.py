@@ -37,3 +37,14 @@ def test_a_core_action_we_chain_says_what_core_says_then_what_we_add():
 
 def test_our_own_actions_keep_their_docstring():
     assert help_of("dataset_publication_check").startswith("Before publishing: every condition")
+
+
+def test_every_action_of_the_plugin_documents_its_parameters_or_its_result():
+    """help_show answers each of our actions with what to send and what comes back."""
+    undocumented = [
+        name
+        for name, action in sorted(_ours().items())
+        if not getattr(action, "chained_action", False)
+        and not any(mark in (action.__doc__ or "") for mark in (":param", ":returns"))
+    ]
+    assert not undocumented

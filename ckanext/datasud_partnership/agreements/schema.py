@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Context, Schema
 
-from ..common.validation import iso_date, pagination, text_value, whole_number
+from ..common.validation import comma_list, iso_date, pagination, text_value, whole_number
 from . import kinds as K
 from .documents.validators import file_upload, http_url
 
@@ -109,7 +109,7 @@ def agreement_patch() -> Schema:
 
 @validator_args
 def agreement_show(ignore_missing) -> Schema:
-    return {**id_only(), "date": [ignore_missing, iso_date]}
+    return {**id_only(), "organization": [ignore_missing, text_value], "date": [ignore_missing, iso_date]}
 
 
 @validator_args
@@ -206,7 +206,7 @@ def agreement_list(ignore_missing) -> Schema:
     return {
         "organization": [ignore_missing, text_value],
         "kind": [ignore_missing, text_value],
-        "status": [ignore_missing, text_value],
+        "status": [ignore_missing, comma_list],
         "in_force_on": [ignore_missing, iso_date],
         "anniversary_within": [ignore_missing, positive_days],
         "ending_within": [ignore_missing, positive_days],

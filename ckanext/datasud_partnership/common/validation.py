@@ -108,6 +108,21 @@ def text_value(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: 
         raise tk.StopOnError from None
 
 
+def comma_list(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
+    """Several values, as a text separated by commas (``in_force,signed``) or
+    as a list of texts (``["in_force", "signed"]``, what a JSON client
+    sends): kept as the comma-separated text."""
+    value = data.get(key)
+    try:
+        items = value if isinstance(value, list) else [value]
+        data[key] = ",".join(
+            part.strip() for item in items for part in as_text(item).split(",") if part.strip()
+        )
+    except tk.Invalid as error:
+        errors[key].append(error.error)
+        raise tk.StopOnError from None
+
+
 def reference(data_dict: Any, field: str, required: bool = True) -> str | None:
     """The id or name ``data_dict[field]`` gives, as text, before anything
     looks it up: a ValidationError naming ``field`` when it is missing (and

@@ -12,7 +12,10 @@ from .. import kinds as K
 
 @tk.side_effect_free
 def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """The agreement kinds this portal knows, with their rules."""
+    """The agreement kinds this portal knows, with their rules.
+
+    :returns: every kind: its name, title, rules (renewal, notice, termination modes, milestones, terms)
+    """
     tk.check_access("agreement_kind_list", context, data_dict)
     result = []
     for kind in K.registered().values():

@@ -160,7 +160,14 @@ def _check_coming_into_force(agreement: Agreement, kind: Any, field: str, **date
 
 
 def agreement_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Change contract fields of a draft agreement (sysadmins)."""
+    """Change contract fields of a draft agreement (sysadmins).
+
+    :param id: the agreement's id (a draft)
+    :param reference, parties, deliberation_number, deliberation_date, end_on,
+        referent_name, referent_email, referent_phone, region_referent,
+        documents, beneficiary_invoice_on: the contract fields to change (only those given)
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_patch", S.agreement_patch())
     if R.status(kind, queries.facts(agreement), today()) != R.DRAFT or agreement.signed_on:
         raise invalid("id", "Only a draft agreement can be changed; a signed one is changed by amendment")
@@ -180,7 +187,12 @@ def agreement_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def agreement_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Cancel a mistaken draft: it stays on record, as cancelled (sysadmins)."""
+    """Cancel a mistaken draft: it stays on record, as cancelled (sysadmins).
+
+    :param id: the agreement's id (a draft)
+    :param reason: why it is cancelled
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_cancel", S.agreement_cancel())
     if agreement.signed_on or agreement.cancelled_on:
         raise invalid("id", "Only an unsigned draft can be cancelled")
@@ -190,7 +202,13 @@ def agreement_cancel(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def agreement_sign(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Record the signature date (sysadmins)."""
+    """Record the signature date (sysadmins).
+
+    :param id: the agreement's id (a draft)
+    :param signed_on: the signature date (ISO)
+    :param in_force_from: optional: a later entry into force (a successor)
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_sign", S.agreement_sign())
     if agreement.cancelled_on:
         raise invalid("id", "This agreement was cancelled")
@@ -225,7 +243,13 @@ def agreement_sign(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 def agreement_notify(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Record the notification date (sysadmins). The DataSud partnership is in
-    force from it."""
+    force from it.
+
+    :param id: the agreement's id (signed)
+    :param notified_on: the notification date (ISO)
+    :param in_force_from: optional: a later entry into force (a successor)
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_notify", S.agreement_notify())
     day = data["notified_on"]
     if not agreement.signed_on:
@@ -273,7 +297,15 @@ def _contributions(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def agreement_amend(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Record an amendment ("avenant"): numbered, dated, described; it may
-    change the end date or the financial terms. Every version stays on record."""
+    change the end date or the financial terms. Every version stays on record.
+
+    :param id: the agreement's id
+    :param signed_on: the amendment's signature date (ISO)
+    :param description: what it changes
+    :param end_on: optional: the new end (fixed-term kinds)
+    :param contributions: optional: the financial terms, ``[{"funder", "amount", "beneficiary"}]``
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_amend", S.agreement_amend())
     if not agreement.signed_on or agreement.cancelled_on:
         raise invalid("id", "Only a signed agreement can be amended")
@@ -345,7 +377,14 @@ def agreement_amend(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 
 def agreement_milestone_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Record that a milestone was done (or undo it with an empty date)."""
+    """Record that a milestone was done (or undo it with an empty date).
+
+    :param id: the agreement's id
+    :param code: the milestone's code (``agreement_kind_list``)
+    :param done_on: the date it was done (ISO); empty to undo
+    :param note: optional
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(
         data_dict, context, "agreement_milestone_update", S.agreement_milestone_update()
     )

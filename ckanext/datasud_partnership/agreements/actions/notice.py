@@ -25,7 +25,16 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
     """Serve a formal notice ("mise en demeure", art. 7.1): the breaches and a
     written deadline to remedy them. The letter is generated as a PDF (in
     ``letter_language``: ``fr``, the default, or ``en``), added to the
-    agreement's documents and attached to the e-mails."""
+    agreement's documents and attached to the e-mails.
+
+    :param id: the agreement's id (in force)
+    :param breaches: the breaches, a list of texts
+    :param deadline: the date to remedy them by (ISO)
+    :param served_on: optional ISO date (today by default)
+    :param served_by: ``operator`` (default) or ``partner``
+    :param letter_language: ``fr`` (default) or ``en``: the letter generated
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_serve", S.agreement_notice_serve())
     served_on = act_day(context, "served_on", data.get("served_on"))
     current = R.status(kind, queries.facts(agreement), served_on)
@@ -92,7 +101,13 @@ def _the_running_notice(
 
 
 def agreement_notice_answer(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """File the notified party's observations, before the deadline."""
+    """File the notified party's observations, before the deadline.
+
+    :param id: the agreement's id
+    :param observations: the partner's observations
+    :param answered_on: optional ISO date (today by default; earlier only for sysadmins)
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_answer", S.agreement_notice_answer())
     day, notice = _the_running_notice(context, agreement, data, "answered_on")
     if day > notice.deadline:
@@ -115,7 +130,13 @@ def agreement_notice_answer(context: Context, data_dict: DataDict) -> dict[str, 
 
 
 def agreement_notice_lift(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Lift the running formal notice: the breaches were remedied."""
+    """Lift the running formal notice: the breaches were remedied.
+
+    :param id: the agreement's id
+    :param reason: how the breaches were remedied
+    :param lifted_on: optional ISO date (today by default)
+    :returns: the agreement, as ``agreement_show`` gives it
+    """
     data, agreement, kind = loaded(data_dict, context, "agreement_notice_lift", S.agreement_notice_lift())
     day, notice = _the_running_notice(context, agreement, data, "lifted_on")
     if queries.termination(agreement.id) is not None:
