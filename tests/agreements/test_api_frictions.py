@@ -3,6 +3,8 @@ given as a JSON list."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ckan.plugins import toolkit as tk
 from ckan.tests import factories, helpers
@@ -49,3 +51,20 @@ def test_a_bad_status_is_refused_naming_it(two_partners, bad):
     with pytest.raises(tk.ValidationError) as refused:
         helpers.call_action("agreement_list", status=bad)
     assert "status" in refused.value.error_dict
+
+
+def test_a_refusal_says_the_status_and_the_day_in_words(two_partners, app):
+    """Through the API (a request, in the portal's French): no code, no ISO
+    date inside the sentence."""
+    sysadmin = factories.Sysadmin()
+    token = factories.APIToken(user=sysadmin["name"])["token"]
+    draft = helpers.call_action("agreement_list", status="draft")["results"][0]
+    response = app.post(
+        "/api/3/action/agreement_notice_serve",
+        json={"id": draft["id"], "breaches": ["Pas de mise à jour"], "deadline": "2099-01-31"},
+        headers={"Authorization": token},
+        status=409,
+    )
+    message = response.json["error"]["id"][0]
+    assert "projet de convention" in message and "draft" not in message
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", message), message

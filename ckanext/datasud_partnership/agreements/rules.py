@@ -31,6 +31,17 @@ TERMINATED = "terminated"
 EXPIRED = "expired"
 STATUSES = (DRAFT, CANCELLED, SIGNED, IN_FORCE, UNDER_NOTICE, TERMINATING, TERMINATED, EXPIRED)
 IN_FORCE_STATUSES = (IN_FORCE, UNDER_NOTICE, TERMINATING)
+# each status in words (msgids; the pages and the refusals translate them)
+STATUS_LABELS = {
+    DRAFT: N_("Draft agreement"),
+    CANCELLED: N_("Cancelled"),
+    SIGNED: N_("Signed, not yet in force"),
+    IN_FORCE: N_("In force"),
+    UNDER_NOTICE: N_("In force, under formal notice"),
+    TERMINATING: N_("Terminating"),
+    TERMINATED: N_("Terminated"),
+    EXPIRED: N_("Expired"),
+}
 
 
 class RuleError(ValueError):

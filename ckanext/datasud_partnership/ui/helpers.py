@@ -30,16 +30,8 @@ def publication_status_label(status: str | None) -> str:
 
 
 def agreement_status_label(status: str | None) -> str:
-    return {
-        "draft": _("Draft agreement"),
-        "cancelled": _("Cancelled"),
-        "signed": _("Signed, not yet in force"),
-        "in_force": _("In force"),
-        "in_force_under_notice": _("In force, under formal notice"),
-        "terminating": _("Terminating"),
-        "terminated": _("Terminated"),
-        "expired": _("Expired"),
-    }.get(status or "", status or "")
+    label = R.STATUS_LABELS.get(status or "")
+    return _(label) if label else status or ""
 
 
 def journal_action_label(action: str | None) -> str:

@@ -21,7 +21,13 @@ Session = model.Session
 
 
 def rule_error(error: R.RuleError) -> tk.ValidationError:
-    return invalid(error.field, error.message, **error.params)
+    return invalid(error.field, error.message, **status_in_words(error.params))
+
+
+def status_in_words(params: dict[str, Any]) -> dict[str, Any]:
+    """A refusal's ``status`` in words ("signée, pas encore en vigueur"), not its code."""
+    label = R.STATUS_LABELS.get(params.get("status") or "")
+    return {**params, "status": tk._(label).lower()} if label else params
 
 
 def actor(context: Context) -> str | None:

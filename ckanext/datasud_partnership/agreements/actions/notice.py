@@ -15,7 +15,7 @@ from .. import history, queries
 from .. import rules as R
 from .. import schema as S
 from ..model import Agreement, Notice
-from .base import actor, finish, loaded
+from .base import actor, finish, loaded, status_in_words
 from .letter import issue_safely, senders
 
 Session = model.Session
@@ -42,8 +42,7 @@ def agreement_notice_serve(context: Context, data_dict: DataDict) -> dict[str, A
         raise invalid(
             "id",
             "A formal notice is served on an agreement in force; on %(day)s it is %(status)s",
-            day=served_on.isoformat(),
-            status=current,
+            **status_in_words({"day": served_on.isoformat(), "status": current}),
         )
     if data["deadline"] <= served_on:
         raise invalid("deadline", "The deadline must be after the day the notice is served")
