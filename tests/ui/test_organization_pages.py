@@ -120,6 +120,9 @@ def test_bulk_make_public_lists_each_refusal(app):
     login(app, "cd13-admin")  # CKAN gives the bulk page to admins
     page = get(app, "/organization/bulk_process/cd13")
     assert "/organization/bulk-publish/cd13" in page.body and 'name="personal_data"' in page.body
+    # each row says, from dataset_publication_check, what "Make public" still needs
+    assert page.body.count('data-ready="true"') == 1 and page.body.count('data-ready="false"') == 1
+    assert "Licence non spécifiée" in page.body
     ids = {name: model.Package.get(name).id for name in ("parkings", "musees")}
     post(
         app,

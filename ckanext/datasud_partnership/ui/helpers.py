@@ -329,6 +329,7 @@ def get_helpers() -> dict[str, Any]:
         "datasud_render_datetime": render_datetime,
         "datasud_may": may,
         "datasud_may_publish": may_publish,
+        "datasud_publication_checklist": publication_checklist,
         "datasud_is_portal_team": is_portal_team,
         "datasud_localized": localized,
         "datasud_claim_kind_label": claim_kind_label,
