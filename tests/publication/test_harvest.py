@@ -143,7 +143,7 @@ def test_a_partner_that_passes_the_gate_gets_its_datasets_published(partner, rem
     status = act("harvest_publication_show", user="cd13-member", id=closed["id"])
     assert status["outcome"] == "private"
     assert [r["field"] for r in status["reasons"]] == ["license_id"]
-    assert "other-closed" in status["reasons"][0]["message"]
+    assert "Closed licence (all rights reserved)" in status["reasons"][0]["message"]  # by its title
     listed = act("harvest_publication_list", user="cd13-member", id=source["id"], outcome="private")
     assert [r["dataset_id"] for r in listed["results"]] == [closed["id"]]
 

@@ -108,7 +108,7 @@ def test_dataset_publish_refusal_names_each_condition_in_french(partner, app):
         status=409,
     )
     error = response.json["error"]
-    assert "licence notspecified" in error["license_id"][0]
+    assert "licence « Licence non spécifiée »" in error["license_id"][0]
     assert "Déclarez" in error["publication_declaration"][0]
     assert not published(dataset["name"])
 
