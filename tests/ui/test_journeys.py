@@ -78,6 +78,10 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
     page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
     page.get_by_role("button", name="Publier sur le portail").click()
     expect(page.locator(".datasud-errors")).to_contain_text("Licence non spécifiée")
+    # for a screen reader: focus on the summary, the licence marked invalid and described by its refusal
+    expect(page.locator(".datasud-errors")).to_be_focused()
+    expect(page.locator("#field-license")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#field-license")).to_have_attribute("aria-describedby", re.compile("field-license-error"))
     cd13.shot("refused-notspecified")
     assert not published("musees")
 
