@@ -216,3 +216,6 @@ def test_moments_are_shown_in_the_portal_s_time_zone(app):
     page = get(app, "/dataset/journal/parkings").body
     table = page[page.index("datasud-journal") : page.index("</table>")]
     assert "4 juillet 2026, 12:00" in table and "10:00" not in table
+    from ckan import model
+
+    assert model.User.get("cd13-editor").fullname in table  # who: by name, not by login

@@ -81,7 +81,9 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
     # for a screen reader: focus on the summary, the licence marked invalid and described by its refusal
     expect(page.locator(".datasud-errors")).to_be_focused()
     expect(page.locator("#field-license")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#field-license")).to_have_attribute("aria-describedby", re.compile("field-license-error"))
+    expect(page.locator("#field-license")).to_have_attribute(
+        "aria-describedby", re.compile("field-license-error")
+    )
     cd13.shot("refused-notspecified")
     assert not published("musees")
 

@@ -90,3 +90,13 @@ def test_milestones_under_their_phase_titles_in_french_and_english(app, challeng
     assert ">engager<" not in page.body  # no code in place of a title
     page = get(app, "/en/organization/convention/nice")
     assert "Phase 1 – Engage" in page.body and "Kick-off meeting" in page.body
+
+
+def test_the_portal_claims_table_names_organizations_by_title(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act("claim_create", user="outsider", dataset="parkings", kind="other", description="Une erreur.")
+    from ckan import model
+
+    login(app, "region-team")
+    page = get(app, "/ckan-admin/claims/").body
+    assert f">{model.Group.get('cd13').title}</a>" in page

@@ -39,6 +39,7 @@ def claim_dict(claim: Claim) -> dict[str, Any]:
         "dataset_title": package.title if package else None,
         "organization_id": claim.organization_id,
         "organization_name": organization.name if organization else None,
+        "organization_title": (organization.title or organization.name) if organization else None,
         "kind": claim.kind,
         "description": claim.description,
         "filed_by": names.get(claim.filed_by),
