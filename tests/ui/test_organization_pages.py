@@ -90,7 +90,7 @@ def test_journal_page_filters_and_csv_link(app):
     separators = sorted(re.search(r"separator=([^&]*)", link).group(1) for link in links)
     assert separators == ["%2C", "%3B"] or separators == [",", ";"]  # with commas, and for Excel
     page = get(app, "/organization/journal/cd13?action=withdrawn")
-    assert "1 entrées" in page.body and "Erreur" in page.body
+    assert "1 entrée " in page.body and "Erreur" in page.body  # singular
     assert "action=withdrawn" in page.body  # the CSV link keeps the filters
     page = get(app, "/organization/journal/cd13?since=nope")
     assert "alert-danger" in page.body
