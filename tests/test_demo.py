@@ -50,7 +50,7 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
     )
     assert "retraits : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in result.output
     assert "signalements : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in result.output
-    assert "conventions : 0 créé(s), 0 mis à jour, 3 inchangé(s)" in result.output
+    assert "conventions : 0 créé(s), 0 mis à jour, 4 inchangé(s)" in result.output
     assert "utilisateurs : 0 créé(s), 0 mis à jour" in result.output
     assert "adhésions : 0 créé(s), 0 mis à jour" in result.output
     assert "Mot de passe de tous les comptes" in result.output
@@ -96,11 +96,18 @@ def test_agreements_after_two_loads(demo_loaded):
     first = _agreement_rows()
     again = demo.load_demo_data()
 
-    assert demo_loaded.get("agreement", "created") == 3
-    assert again.get("agreement", "unchanged") == 3
-    assert _agreement_rows() == first == {"agreements": 3, "events": 21, "amendments": 1, "notices": 1}
-    statuses = {a["organization"]: a["status"] for a in helpers.call_action("agreement_list")["results"]}
-    assert statuses == {demo.CD13: "in_force", demo.DIGNE: "in_force", demo.VERDON: "in_force_under_notice"}
+    assert demo_loaded.get("agreement", "created") == 4
+    assert again.get("agreement", "unchanged") == 4
+    assert _agreement_rows() == first == {"agreements": 4, "events": 21, "amendments": 1, "notices": 1}
+    statuses = {
+        (a["organization"], a["kind"], a["status"]) for a in helpers.call_action("agreement_list")["results"]
+    }
+    assert statuses == {
+        (demo.CD13, "datasud_partnership", "in_force"),
+        (demo.DIGNE, "challenge_open_data", "in_force"),
+        (demo.VERDON, "challenge_open_data", "in_force"),
+        (demo.VERDON, "datasud_partnership", "in_force_under_notice"),
+    }
 
 
 def test_a_load_completes_what_an_agreement_misses(demo_loaded):

@@ -79,9 +79,11 @@ def test_demo_users_can_log_in_and_the_region_is_sysadmin(demo_loaded):
         assert user_obj.sysadmin == (user["name"] == demo.SYSADMIN)
 
 
-def _agreement(organization: str) -> dict:
-    """The organization's only agreement, as the region's team reads it."""
-    found = helpers.call_action("agreement_list", organization=organization)
+def _agreement(organization: str, kind: str | None = None) -> dict:
+    """The organization's only agreement (of ``kind``), as the region's team reads it."""
+    found = helpers.call_action(
+        "agreement_list", organization=organization, **({"kind": kind} if kind else {})
+    )
     assert found["count"] == 1, found
     return helpers.call_action("agreement_show", id=found["results"][0]["id"])
 
@@ -129,7 +131,7 @@ def test_the_challenge_open_data_extended_by_an_amendment(demo_loaded):
 
 
 def test_an_agreement_under_formal_notice(demo_loaded):
-    shown = _agreement(demo.VERDON)
+    shown = _agreement(demo.VERDON, kind="datasud_partnership")
     today = dt.date.today()
 
     assert shown["status"] == "in_force_under_notice"
@@ -177,3 +179,15 @@ def test_publication_as_the_partners_left_it(demo_loaded):
     assert [(c["dataset_name"], c["status"], c["filed_by"]) for c in claims] == [
         ("beneficiaires-rsa-par-commune", "open", "digne-member")
     ]
+
+
+def test_the_challenge_cohort_sees_digne_s_sandbox_the_public_does_not(demo_loaded):
+    assert demo.SANDBOX and demo_loaded.get("sandbox", "created") == len(demo.SANDBOX)
+    # verdon holds a Challenge agreement in force too: its members are of the cohort
+    cohort = _search("verdon-member", include_private=True, rows=1000)["results"]
+    assert set(demo.SANDBOX) <= {d["name"] for d in cohort}
+    for name in demo.SANDBOX:
+        helpers.call_action("package_show", context={"user": "verdon-member", "ignore_auth": False}, id=name)
+    public = {d["name"] for d in _search("", include_private=True, rows=1000)["results"]}
+    partner = {d["name"] for d in _search("cd13-editor", include_private=True, rows=1000)["results"]}
+    assert not set(demo.SANDBOX) & (public | partner)

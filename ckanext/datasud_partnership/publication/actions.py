@@ -16,7 +16,7 @@ from ..common.dates import today
 from ..common.lookups import organization, readable
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
-from . import chains, declarations, publishing
+from . import chains, declarations, publishing, sandbox
 from . import schema as S
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 from .terms import acceptance as terms_acceptance
@@ -148,7 +148,7 @@ def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str,
     :param organization: id or name (required unless sysadmin, or unless
         ``dataset`` is given: then the dataset's organization)
     :param dataset: id or name
-    :param action: ``published`` or ``withdrawn``
+    :param action: ``published``, ``withdrawn``, ``sandboxed`` or ``unsandboxed``
     :param since, until: ISO dates (inclusive)
     :param limit: (default 100, at most 1000), :param offset:
     """
@@ -384,11 +384,16 @@ def dataset_publication_check(context: Context, data_dict: DataDict) -> dict[str
         (in force and granting publication: ``agreement``), ``licence``
         (``licence_id``, ``open_licences``), ``metadata`` (``missing``:
         fields and labels), ``terms`` (``version``, ``url``, ``accepted``)
-        and ``declaration`` (``declared``, ``version``, ``text``, ``field``)
+        and ``declaration`` (``declared``, ``version``, ``text``, ``field``);
+        ``sandbox``: ``{"in_sandbox", "since", "granted"`` (an agreement
+        granting sandbox publication is in force) ``, "agreement",
+        "may_sandbox", "messages"}`` for ``dataset_sandbox``
     """
     data = validate(data_dict, S.dataset_publication_check(), context)
     package = readable(context, {"id": data["id"]})
-    return publishing.publication_check(context, package, data.get(chains.DECLARATION))
+    result = publishing.publication_check(context, package, data.get(chains.DECLARATION))
+    result["sandbox"] = sandbox.check(context, package, data.get(chains.DECLARATION))
+    return result
 
 
 @tk.side_effect_free
@@ -416,5 +421,6 @@ def get_actions() -> dict[str, Any]:
         "terms_version_list": terms_version_list,
         "terms_accept": terms_accept,
         "terms_status": terms_status,
+        **sandbox.get_actions(),
         **chains.get_chained_actions(),
     }

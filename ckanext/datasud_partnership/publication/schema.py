@@ -9,7 +9,7 @@ from ckan.types import Schema
 from ..common.validation import iso_date, pagination, text_value
 from .gate import DECLARATION_FIELD
 
-JOURNAL_ACTIONS = ("published", "withdrawn")
+JOURNAL_ACTIONS = ("published", "withdrawn", "sandboxed", "unsandboxed")
 
 
 @validator_args
@@ -24,6 +24,16 @@ def dataset_publish(not_empty, ignore_missing) -> Schema:
 @validator_args
 def dataset_publication_check(not_empty, ignore_missing) -> Schema:
     return {"id": [not_empty, text_value], DECLARATION_FIELD: [ignore_missing]}
+
+
+@validator_args
+def dataset_sandbox(not_empty, ignore_missing) -> Schema:
+    return {"id": [not_empty, text_value], DECLARATION_FIELD: [ignore_missing]}
+
+
+@validator_args
+def dataset_unsandbox(not_empty, ignore_missing) -> Schema:
+    return {"id": [not_empty, text_value], "reason": [ignore_missing, text_value]}
 
 
 @validator_args
