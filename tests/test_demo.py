@@ -98,7 +98,7 @@ def test_agreements_after_two_loads(demo_loaded):
 
     assert demo_loaded.get("agreement", "created") == 4
     assert again.get("agreement", "unchanged") == 4
-    assert _agreement_rows() == first == {"agreements": 4, "events": 21, "amendments": 1, "notices": 1}
+    assert _agreement_rows() == first == {"agreements": 4, "events": 23, "amendments": 1, "notices": 1}
     statuses = {
         (a["organization"], a["kind"], a["status"]) for a in helpers.call_action("agreement_list")["results"]
     }
