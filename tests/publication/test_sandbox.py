@@ -296,3 +296,29 @@ def test_pages_carry_the_banner_for_the_cohort_only(sandboxed, app):
     assert "/dataset/claim/" in page.body  # the cohort reports a problem as on published data
     assert NAME in app.get("/organization/digne", base_url="http://localhost").body
     assert NAME in app.get("/dataset/", base_url="http://localhost").body
+
+
+def test_a_termination_taking_effect_takes_its_datasets_out_at_once(sandboxed):
+    act(
+        "agreement_terminate",
+        user="digne-admin",
+        id=sandboxed["agreement"]["id"],
+        mode="beneficiary_early",
+        initiator="partner",
+        effective_on="2023-06-01",
+    )
+    (left,) = entries("unsandboxed")
+    assert left.path == "termination"
+    with pytest.raises(tk.NotAuthorized):
+        act("package_show", user="gap-member", id=NAME)
+    assert act("package_search", user="gap-member", q="vélo", include_private=True)["count"] == 0
+
+
+def test_a_draft_goes_active_and_stays_private(cohort):
+    act("package_patch", user="digne-editor", id=NAME, state="draft")
+    assert model.Package.get(NAME).state == "draft"
+    act("dataset_sandbox", user="digne-editor", id=NAME, publication_declaration=DECLARATION)
+    model.Session.expire_all()
+    package = model.Package.get(NAME)
+    assert (package.state, package.private) == ("active", True)
+    assert act("package_search", user="gap-member", q="vélo", include_private=True)["count"] == 1

@@ -36,7 +36,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import get_permission_labels
-from ckan.types import Context, DataDict
+from ckan.types import Context
 
 from ..agreements import history
 from ..agreements.model import Agreement, Milestone
@@ -45,10 +45,8 @@ from ..common import events
 from ..common.dates import today
 from ..common.messages import N_
 from ..common.roles import user_of
-from ..common.validation import validate
 from . import declarations, journal, publishing
 from . import gate as G
-from . import schema as S
 from .model import SandboxEntry
 
 Session = model.Session
@@ -308,67 +306,6 @@ def on_termination(sender: Any = None, termination: Any = None, **kwargs: Any) -
     if agreement_id:
         entries = Session.query(SandboxEntry).filter_by(agreement_id=agreement_id).all()
         close(entries, "termination", ENDED)
-
-
-# -- actions -----------------------------------------------------------------------
-
-
-def _locked(reference: str) -> model.Package:
-    from .chains import locked
-
-    package = locked(reference)
-    if package is None or package.state == "deleted":
-        raise tk.ObjectNotFound(_("Dataset not found"))
-    return package
-
-
-def dataset_sandbox(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Put a dataset in the Challenge sandbox: private in CKAN, seen by the
-    cohort (the members of every organization holding an agreement in force
-    of a kind that grants sandbox publication) and the portal's team only.
-    A draft becomes active (and stays private).
-
-    :param id: the dataset's id or name
-    :param publication_declaration: ``{"personal_data": "none"|"anonymized",
-        "text_version": ..., "note": ...}`` on the declaration text in force
-        (``declaration_version_show``): the cohort sees the data
-    :returns: the dataset (``package_show``), with ``sandbox``
-    """
-    data = validate(data_dict, S.dataset_sandbox(), context)
-    package = _locked(data["id"])
-    tk.check_access("package_update", context, {"id": package.id})
-    put_in(context, package, data.get(G.DECLARATION_FIELD))
-    if package.state != "active" or not package.private:
-        # a draft goes active and private (never public here); CKAN's action commits it all
-        tk.get_action("package_patch")(
-            {**context, "datasud_publication_path": "dataset_sandbox"},
-            {"id": package.id, "state": "active", "private": True},
-        )
-    else:
-        Session.commit()
-    return tk.get_action("package_show")(dict(context, for_view=False), {"id": package.id})
-
-
-def dataset_unsandbox(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Take a dataset out of the sandbox: private to its organization again.
-
-    :param id: the dataset's id or name
-    :param reason: optional: why
-    """
-    data = validate(data_dict, S.dataset_unsandbox(), context)
-    package = _locked(data["id"])
-    tk.check_access("package_update", context, {"id": package.id})
-    user = user_of(context)
-    if not (user is not None and user.sysadmin):
-        publishing.check_may_publish(context, package.owner_org)
-    if not take_out(context, package, "dataset_unsandbox", data.get("reason")):
-        raise tk.ValidationError({"id": [_("This dataset is not in the sandbox")]})
-    Session.commit()
-    return tk.get_action("package_show")(dict(context, for_view=False), {"id": package.id})
-
-
-def get_actions() -> dict[str, Any]:
-    return {"dataset_sandbox": dataset_sandbox, "dataset_unsandbox": dataset_unsandbox}
 
 
 # -- pages --------------------------------------------------------------------------
