@@ -296,6 +296,9 @@ def test_pages_carry_the_banner_for_the_cohort_only(sandboxed, app):
     assert "/dataset/claim/" in page.body  # the cohort reports a problem as on published data
     assert NAME in app.get("/organization/digne", base_url="http://localhost").body
     assert NAME in app.get("/dataset/", base_url="http://localhost").body
+    # never in DCAT, not even for the cohort
+    app.get(f"/dataset/{NAME}.ttl", base_url="http://localhost", status=404)
+    assert NAME not in app.get("/catalog.ttl", base_url="http://localhost").body
 
 
 def test_a_termination_taking_effect_takes_its_datasets_out_at_once(sandboxed):
@@ -322,3 +325,19 @@ def test_a_draft_goes_active_and_stays_private(cohort):
     package = model.Package.get(NAME)
     assert (package.state, package.private) == ("active", True)
     assert act("package_search", user="gap-member", q="vélo", include_private=True)["count"] == 1
+
+
+def test_the_publish_page_puts_it_in_the_sandbox(cohort, app):
+    from tests.ui.pages import get, login, post
+
+    login(app, "digne-editor")
+    page = get(app, f"/dataset/publish/{NAME}")
+    assert 'id="datasud-sandbox"' in page.body
+    post(
+        app,
+        f"/dataset/publish/{NAME}",
+        {"text_version": "2026-01", "personal_data": "none", "to": "sandbox"},
+        status=302,
+    )
+    assert sandbox.entry_of(model.Package.get(NAME).id) is not None and not published(NAME)
+    assert 'id="datasud-sandbox"' not in get(app, f"/dataset/publish/{NAME}").body
