@@ -32,6 +32,9 @@ setup(
         "ckanext-harvest==1.6.3",
         "ckanext-dcat==2.4.4",
         "luqum==1.0.0",
+        # the letters of the agreements as PDF (agreements/letters.py); draws with
+        # Debian's Pango (bin/services.sh installs it where it is missing)
+        "weasyprint==70.0",
     ],
     extras_require={
         "dev": [
@@ -41,12 +44,17 @@ setup(
             "pytest-xdist==3.8.0",
             # browser tests: drives Debian's chromium (bin/services.sh installs it)
             "playwright==1.65.2",
+            "axe-playwright-python==0.1.8",  # axe-core for the accessibility test
             # generated bad inputs (tests/test_bad_inputs.py, benchmarks/fuzz.py)
             "hypothesis==6.170.15",
             # a production WSGI server with several processes (bin/wsgi.py): the concurrency test
             "gunicorn==27.0.1",
             # the local SMTP sink of the demo and of the e-mail tests (mail_sink.py)
             "aiosmtpd==1.4.6",
+            # the DCAT-AP catalogue checked against the official SHACL shapes (tests/profile/shacl/)
+            "pyshacl==0.40.1",
+            # reads the generated letters' text (tests/agreements/test_legal.py)
+            "pypdf==7.1.1",
         ],
     },
     entry_points={

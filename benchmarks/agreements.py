@@ -34,7 +34,13 @@ Redis db; never the data of the tests or of the demo):
    organizations, ``organization_list`` (limit 1000, and 25 with all fields);
    p50/p95 over ``--calls`` calls, the session removed after each call as at
    the end of a web request;
-6. prints a table and the target checks; with ``--profile``, or when a target
+6. measures what a legal team relies on (``legal_measures``): the in-force
+   overlap check (``actions.base.check_in_force_alone``, what ``agreement_sign``
+   and ``agreement_notify`` run) on an organization holding 50 agreements of a
+   kind, and the generation of a letter (``letters.make``: the template
+   rendered and printed to PDF by WeasyPrint), p50 per PDF, French and English;
+   and the ratio of ``agreement_list``'s p95 to the README's last figures;
+7. prints a table and the target checks; with ``--profile``, or when a target
    is missed, profiles one call of each with cProfile and prints the hot spots;
    writes JSON (and the .prof files) under ``benchmarks/results/``.
 """
@@ -633,6 +639,16 @@ def print_report(result: dict[str, Any]) -> None:
     for name, ms in result["breakdown"]["ms"].items():
         print(f"  {name:<68} {ms:>8}")
 
+    legal = result.get("legal")
+    if legal:
+        print("\n=== What a legal team relies on (ms) ===")
+        overlap = legal["overlap_check_50_agreements"]
+        print(
+            f"  {'in-force overlap check, 50 agreements of a kind':<52} {overlap['p50_ms']:>7} {overlap['p95_ms']:>7}"
+        )
+        for language, timing in legal["letter_formal_notice"].items():
+            label = f"letter of formal notice ({language}), per PDF"
+            print(f"  {label:<52} {timing['p50_ms']:>7} {timing['p95_ms']:>7}  {timing['pdf_bytes']:,} bytes")
     print("\n=== Targets ===")
     for check in result["targets"]:
         print(f"  [{'PASS' if check['ok'] else 'FAIL'}] {check['what']}: {check['value']}")
@@ -642,8 +658,142 @@ def print_report(result: dict[str, Any]) -> None:
         print(entry["cumulative"])
 
 
+# the README's last figures of agreement_list's p95 (ms, 10,000 organizations):
+# a run may not be more than 10 % slower (on a machine as quiet)
+README_P95_MS = {"agreement_list status=in_force": 41.0, "agreement_list anniversary_within=60": 18.0}
+TARGET_OVERLAP_P95_MS = 50.0
+TARGET_LETTER_P50_MS = 500.0
+
+
+def legal_measures(calls: int, warmup: int) -> dict[str, Any]:
+    """The overlap check on 50 agreements of a kind, and a letter per PDF."""
+    import types
+
+    from ckan import model
+
+    from ckanext.datasud_partnership.agreements import kinds as K
+    from ckanext.datasud_partnership.agreements import letters
+    from ckanext.datasud_partnership.agreements.actions.base import check_in_force_alone
+    from ckanext.datasud_partnership.agreements.model import Agreement, Termination
+    from ckanext.datasud_partnership.agreements.rules import Facts
+
+    kind = K.registered()["datasud_partnership"]
+    org_id = str(uuid.uuid4())  # the agreements' organization (no foreign key onto CKAN's tables)
+    first = dt.date(1990, 1, 1)
+    for number in range(50):  # one after the other, each ended by a termination; the last one runs
+        notified = first + dt.timedelta(days=200 * number)
+        agreement = Agreement(
+            id=str(uuid.uuid4()),
+            organization_id=org_id,
+            kind=kind.name,
+            reference=f"LEGAL-{number:02d}",
+            parties=[],
+            documents=[],
+            signed_on=notified,
+            notified_on=notified,
+        )
+        model.Session.add(agreement)
+        if number < 49:
+            model.Session.flush()
+            model.Session.add(
+                Termination(
+                    agreement_id=agreement.id,
+                    mode="mutual",
+                    clause="7.2",
+                    initiator="operator",
+                    requested_on=notified + dt.timedelta(days=150),
+                    effective_on=notified + dt.timedelta(days=199),
+                    withdraw="none",
+                )
+            )
+    model.Session.commit()
+    refused = Facts(signed_on=dt.date.today(), notified_on=dt.date.today())
+
+    def overlap_check() -> None:
+        try:
+            check_in_force_alone(None, "CANDIDATE", org_id, kind, refused, "notified_on")
+        except Exception as error:  # the last one runs: refused, as it must be
+            assert "notified_on" in getattr(error, "error_dict", {}), error
+        model.Session.remove()
+
+    overlap = timed_calls(overlap_check, calls, warmup)
+    record = types.SimpleNamespace(
+        reference="CONV-2024-013",
+        parties=[
+            {
+                "role": "operator",
+                "name": "Région Sud",
+                "signatory": "Renaud Muselier",
+                "signatory_title": "Président",
+            },
+            {"role": "partner", "name": "Département des Bouches-du-Rhône", "signatory": "Martine Vassal"},
+        ],
+        signed_on=dt.date(2024, 1, 15),
+        notified_on=dt.date(2024, 1, 31),
+        deliberation_number="24-117",
+        deliberation_date=dt.date(2024, 1, 10),
+        referent_name="Jeanne Martin",
+        referent_email="jeanne.martin@cd13.example",
+        referent_phone="",
+    )
+    made = {}
+    for language in ("fr", "en"):
+        variables = {
+            **letters.common_variables(
+                record, kind, language, "Département des Bouches-du-Rhône", None, dt.date.today()
+            ),
+            "notice": {
+                "served_on": dt.date.today(),
+                "deadline": dt.date.today() + dt.timedelta(days=30),
+                "breaches": [
+                    "Données personnelles publiées sans anonymisation",
+                    "Horaires jamais mis à jour",
+                ],
+            },
+            "clause": "7.1",
+        }
+        variables.update(sender=variables["operator"], addressee=variables["partner"])
+        sizes: list[int] = []
+
+        def one_letter(
+            variables: dict[str, Any] = variables, sizes: list[int] = sizes, language: str = language
+        ) -> None:
+            sizes.append(len(letters.make(kind.name, "formal_notice", language, variables)))
+
+        made[language] = {**timed_calls(one_letter, max(10, calls // 2), 2), "pdf_bytes": sizes[-1]}
+    return {"overlap_check_50_agreements": overlap, "letter_formal_notice": made}
+
+
 def targets(result: dict[str, Any]) -> list[dict[str, Any]]:
     checks = []
+    legal = result.get("legal") or {}
+    if legal:
+        overlap = legal["overlap_check_50_agreements"]
+        checks.append(
+            {
+                "what": f"p95 in-force overlap check, 50 agreements of a kind <= {TARGET_OVERLAP_P95_MS:.0f} ms",
+                "value": f"{overlap['p95_ms']} ms",
+                "ok": overlap["p95_ms"] <= TARGET_OVERLAP_P95_MS,
+            }
+        )
+        for language, timing in legal["letter_formal_notice"].items():
+            checks.append(
+                {
+                    "what": f"p50 letter of formal notice ({language}), per PDF <= {TARGET_LETTER_P50_MS:.0f} ms",
+                    "value": f"{timing['p50_ms']} ms ({timing['pdf_bytes']:,} bytes)",
+                    "ok": timing["p50_ms"] <= TARGET_LETTER_P50_MS,
+                }
+            )
+    for name, before in README_P95_MS.items():
+        r = result.get("latency", {}).get(name)
+        if r and result["arguments"]["orgs"] >= 10000:
+            checks.append(
+                {
+                    "what": f"p95 {name} / README's {before:.0f} ms <= 1.1",
+                    "value": f"x{r['p95_ms'] / before:.2f}",
+                    "ok": r["p95_ms"] / before <= 1.1,
+                }
+            )
     orgs = result["arguments"]["orgs"]
     for run in result["schedule"]:
         if run["label"].startswith("schedule.run"):
@@ -813,6 +963,8 @@ def main(argv: list[str] | None = None) -> int:
                     profile("agreement_list-anniversary", queries["agreement_list anniversary_within=60"]),
                 ]
             result["schedule"].append(timed_run("schedule.run, the next day", lambda: schedule.run(tomorrow)))
+            print("  the overlap check and the letters", file=sys.stderr)
+            result["legal"] = legal_measures(args.calls, args.warmup)
             result["targets"] = targets(result)
             if args.profile or not all(check["ok"] for check in result["targets"]):
                 print("  profiling schedule.run", file=sys.stderr)

@@ -364,7 +364,13 @@ def main(argv: list[str] | None = None) -> int:
             start = time.perf_counter()
             tk.get_action("agreement_terminate")(
                 context(sysadmin),
-                {"id": agreement_id, "mode": "fault", "initiator": "operator", "withdraw": "all"},
+                {
+                    "id": agreement_id,
+                    "mode": "fault",
+                    "initiator": "operator",
+                    "withdraw": "all",
+                    "motives": "Manquements",
+                },
             )
             result["termination_s"] = round(time.perf_counter() - start, 1)
             model.Session.remove()

@@ -49,10 +49,11 @@ else
     "ckan.site_url=$URL" \
     "ckan.redis.url=$REDIS_URL" \
     "ckan.site_id=datasud_demo" \
-    "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest scheming_organizations dcat" \
+    "ckan.plugins=datasud_pgsearch datasud_partnership scheming_datasets activity harvest scheming_organizations dcat structured_data" \
     "scheming.dataset_schemas=ckanext.datasud_partnership.profile:dataset.yaml" \
     "scheming.organization_schemas=ckanext.datasud_partnership.profile:organization.yaml" \
     "ckanext.dcat.rdf.profiles=euro_dcat_ap_3 datasud_dcat_ap" \
+    "ckanext.dcat.resource.inherit.license=true" \
     "ckan.locale_default=fr" \
     "ckan.locales_offered=fr en" \
     "ckan.site_title=DataSud (démo)" \
@@ -72,11 +73,31 @@ else
 solr_url = |' "$INI"
 fi
 
+# CKAN's generated file sets SESSION_COOKIE_DOMAIN to nothing: the session
+# cookie then carries an empty Domain= attribute, which browsers accept but
+# Python's http.cookiejar (requests, ckanapi with a session) does not keep.
+# Left out, the cookie is for this host only, as intended.
+if grep -Eq '^SESSION_COOKIE_DOMAIN *= *$' "$INI"; then
+  sed -i '/^SESSION_COOKIE_DOMAIN *= *$/d' "$INI"
+fi
+
 # A configuration written before the demo had its sink kept CKAN's generated
 # smtp.server = localhost: point it at the sink, once.
 if grep -Eq '^smtp\.server *= *localhost *$' "$INI"; then
   say "smtp.server = localhost in $INI: pointed at the demo's SMTP sink (127.0.0.1:$SMTP_PORT)"
   "$CKAN" config-tool "$INI" "smtp.server=127.0.0.1:$SMTP_PORT"
+fi
+
+# A configuration written before the DCAT-AP work lacks the distributions'
+# licence (ckanext-dcat's option) and the schema.org JSON-LD plugin: added, once.
+if ! grep -Eq '^ckanext\.dcat\.resource\.inherit\.license *=' "$INI"; then
+  say "ckanext.dcat.resource.inherit.license = true added to $INI (each distribution's licence in the DCAT catalogue)"
+  "$CKAN" config-tool "$INI" "ckanext.dcat.resource.inherit.license=true"
+fi
+if grep -Eq '^ckan\.plugins *=.* dcat( |$)' "$INI" && ! grep -Eq '^ckan\.plugins *=.*structured_data' "$INI"; then
+  say "structured_data added to ckan.plugins in $INI (schema.org JSON-LD on the published datasets' pages)"
+  plugins="$(sed -n 's/^ckan\.plugins *= *//p' "$INI") structured_data"
+  "$CKAN" config-tool "$INI" "ckan.plugins=$plugins"
 fi
 
 # --- 2. Database ----------------------------------------------------------

@@ -81,6 +81,14 @@ else
   for _ in $(seq 1 20); do redis_up && break; sleep 0.5; done
   redis_up || { say "Redis did not start: see /var/log/redis/datasud.log"; exit 1; }
 fi
+# --- Pango and fonts, for the agreements' letters (WeasyPrint draws the PDF with them) ----
+if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && [ -d /usr/share/fonts/truetype/dejavu ]; then
+  say "Pango and the DejaVu fonts found: the letters can be printed to PDF"
+else
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+  ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && say "Pango installed" \
+    || say "Pango could not be installed: no letter can be generated (agreements/letters.py)"
+fi
 # --- Chromium, for the browser tests (Playwright drives Debian's build) -----
 if [ -x /usr/bin/chromium ]; then
   say "Chromium found: /usr/bin/chromium"

@@ -50,7 +50,7 @@ def test_second_load_through_the_command_changes_nothing(demo_loaded, cli):
     )
     assert "retraits : 0 créé(s), 0 mis à jour, 2 inchangé(s)" in result.output
     assert "signalements : 0 créé(s), 0 mis à jour, 1 inchangé(s)" in result.output
-    assert "conventions : 0 créé(s), 0 mis à jour, 4 inchangé(s)" in result.output
+    assert "conventions : 0 créé(s), 0 mis à jour, 6 inchangé(s)" in result.output
     assert "utilisateurs : 0 créé(s), 0 mis à jour" in result.output
     assert "adhésions : 0 créé(s), 0 mis à jour" in result.output
     assert "Mot de passe de tous les comptes" in result.output
@@ -96,18 +96,42 @@ def test_agreements_after_two_loads(demo_loaded):
     first = _agreement_rows()
     again = demo.load_demo_data()
 
-    assert demo_loaded.get("agreement", "created") == 4
-    assert again.get("agreement", "unchanged") == 4
-    assert _agreement_rows() == first == {"agreements": 4, "events": 23, "amendments": 1, "notices": 1}
-    statuses = {
-        (a["organization"], a["kind"], a["status"]) for a in helpers.call_action("agreement_list")["results"]
+    assert demo_loaded.get("agreement", "created") == 6
+    assert again.get("agreement", "unchanged") == 6
+    assert first == _agreement_rows()
+    assert {k: first[k] for k in ("agreements", "amendments", "notices")} == {
+        "agreements": 6,
+        "amendments": 1,
+        "notices": 1,
     }
+    statuses = {a["reference"]: a["status"] for a in helpers.call_action("agreement_list")["results"]}
     assert statuses == {
-        (demo.CD13, "datasud_partnership", "in_force"),
-        (demo.DIGNE, "challenge_open_data", "in_force"),
-        (demo.VERDON, "challenge_open_data", "in_force"),
-        (demo.VERDON, "datasud_partnership", "in_force_under_notice"),
+        "CONV-DATASUD-013": "terminating",  # at its next anniversary
+        "CONV-DATASUD-013-V2": "signed",  # scheduled to follow it the next day
+        "COD-S2-2022-DIGNE": "in_force",
+        "CONV-DATASUD-HV-004": "in_force_under_notice",
+        "COD-S4-HV": "in_force",  # a Challenge agreement of the current season
+        "CONV-DATASUD-DIGNE-2020": "terminated",
     }
+    current, successor = (_by_reference(r) for r in ("CONV-DATASUD-013", "CONV-DATASUD-013-V2"))
+    assert successor["in_force_from"] == current["termination"]["effective_on"]
+    letters = {
+        reference: [d["letter"]["letter"] for d in _by_reference(reference)["documents"] if d.get("letter")]
+        for reference in ("CONV-DATASUD-HV-004", "CONV-DATASUD-DIGNE-2020", "CONV-DATASUD-013")
+    }
+    assert letters == {
+        "CONV-DATASUD-HV-004": ["formal_notice"],
+        "CONV-DATASUD-DIGNE-2020": ["termination"],
+        "CONV-DATASUD-013": ["termination"],
+    }
+    assert _by_reference("CONV-DATASUD-DIGNE-2020")["termination"]["motives"].startswith("La commune publie")
+
+
+def _by_reference(reference: str) -> dict:
+    listed = helpers.call_action("agreement_list", limit=100)["results"]
+    return helpers.call_action(
+        "agreement_show", id=next(a["id"] for a in listed if a["reference"] == reference)
+    )
 
 
 def test_a_load_completes_what_an_agreement_misses(demo_loaded):
@@ -166,3 +190,5 @@ def test_demo_script_keeps_its_configuration(tmp_path, ckan_config):
     assert f"ckan.storage_path={tmp_path}/storage" in written
     # the login cookies stay off other sites' requests (CKAN's remember-me default is None)
     assert "REMEMBER_COOKIE_SAMESITE=Lax" in written and "SESSION_COOKIE_SAMESITE=Lax" in written
+    # no empty Domain= on the session cookie (http.cookiejar would drop it)
+    assert "SESSION_COOKIE_DOMAIN" not in written

@@ -20,6 +20,7 @@ TABLES = {
         "datasud_partnership_terms_acceptance",
         "datasud_partnership_harvest_declaration",
         "datasud_partnership_harvest_outcome",
+        "datasud_partnership_declaration_version",
     ],
 }
 

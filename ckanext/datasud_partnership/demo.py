@@ -356,7 +356,7 @@ def _ensure_member(demo: Content, org: dict[str, Any], username: str, role: str)
 def _ensure_agreement(demo: Content, spec: dict[str, Any]) -> str:
     """Create the agreement if its organization has none with its reference,
     then record what is missing of its amendments, milestones and notice."""
-    wanted = spec["create"]
+    wanted = {"region_referent": demo.sysadmin, **spec["create"]}
     found = _call("agreement_list", _as(demo.sysadmin), organization=wanted["organization"], limit=1000)[
         "results"
     ]
@@ -378,7 +378,28 @@ def _ensure_agreement(demo: Content, spec: dict[str, Any]) -> str:
     if spec.get("notice") and not shown["notices"]:
         _call("agreement_notice_serve", _as(demo.sysadmin), id=shown["id"], **spec["notice"])
         steps += 1
+    if spec.get("termination") and not shown["termination"]:
+        _call("agreement_terminate", _as(demo.sysadmin), id=shown["id"], **spec["termination"])
+        steps += 1
+    if spec.get("notify") and not shown["notified_on"]:
+        notify = dict(spec["notify"])
+        follows = notify.pop("follows", None)
+        if follows:
+            notify["in_force_from"] = _effective_date(demo, wanted["organization"], follows)
+        _call("agreement_notify", _as(demo.sysadmin), id=shown["id"], **notify)
+        steps += 1
     return "updated" if steps and outcome == "unchanged" else outcome
+
+
+def _effective_date(demo: Content, organization: str, reference: str) -> str:
+    """The day the termination of the organization's agreement ``reference``
+    takes effect: the first day of its successor."""
+    found = _call("agreement_list", _as(demo.sysadmin), organization=organization, limit=1000)["results"]
+    other = next((agreement for agreement in found if agreement["reference"] == reference), None)
+    shown = _call("agreement_show", _as(demo.sysadmin), id=other["id"]) if other else {}
+    if not (shown.get("termination") or {}).get("effective_on"):
+        raise DemoError(f"agreements.yaml: follows: {reference} has no termination to follow")
+    return shown["termination"]["effective_on"]
 
 
 def _ensure_terms(demo: Content) -> str:

@@ -18,9 +18,10 @@ from .agreements.documents import views as agreement_document_views
 from .claims import actions as claim_actions
 from .claims import auth as claim_auth
 from .claims import model as _claim_tables  # noqa: F401 - registers the tables
-from .common import config_files, events, outbox, outbox_actions, settings, user_language
+from .common import action_docs, config_files, events, outbox, outbox_actions, settings, user_language
 from .profile import actions as profile_actions
 from .profile import dcat as profile_dcat
+from .profile import facets as profile_facets
 from .profile import helpers as profile_helpers
 from .profile import validators as profile_validators
 from .profile import vocabularies as profile_vocabularies
@@ -59,6 +60,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPer
     p.implements(p.IBlueprint)
     p.implements(p.IValidators)
     p.implements(p.IPermissionLabels)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
     def update_config(self, config: Any) -> None:
@@ -67,6 +69,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPer
         # the portal's licence list, unless the site names another one
         if not config.get("licenses_group_url"):
             config["licenses_group_url"] = (settings.config_dir(config) / "licenses.json").resolve().as_uri()
+        # moments shown in the portal's time zone, unless the site chose CKAN's own
+        config["ckan.display_timezone"] = settings.display_timezone(config)
 
     # IConfigurable: a wrong agreement kind file stops start-up, naming it
     def configure(self, config: Any) -> None:
@@ -100,7 +104,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPer
         if p.plugin_loaded("dcat"):
             actions["dcat_dataset_show"] = profile_dcat.dcat_dataset_show
             actions["dcat_catalog_show"] = profile_dcat.dcat_catalog_show
-        return actions
+        return action_docs.documented(actions, self)
 
     # IAuthFunctions
     def get_auth_functions(self) -> dict[str, Any]:
@@ -157,6 +161,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPer
             ui_views.dataset,
             ui_views.organization,
             ui_views.deposit,
+            ui_views.partners,
             ui_admin.blueprint,
             ui_admin.terms_blueprint,
             ui_admin.claims_blueprint,
@@ -191,4 +196,19 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPer
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") != "harvest":
             pkg_dict.update(publication_journal.index_fields(pkg_dict))
+            pkg_dict.update(profile_facets.index_fields(pkg_dict))
         return pkg_dict
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return profile_facets.label_items(search_results)
+
+    # IFacets: the Theme facet (profile/facets.py)
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return profile_facets.with_theme_facet(facets_dict)
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return profile_facets.with_theme_facet(facets_dict)

@@ -93,14 +93,11 @@ def test_errors_are_in_french_for_a_french_request(people, app):
 
 
 @freeze_time("2024-06-01")
-def test_one_agreement_of_a_kind_in_force_at_a_time(people, agreement_factory):
+def test_drafts_of_a_kind_while_one_is_in_force(people, agreement_factory):
     agreement_factory(**DATASUD, in_force=True)
-    with pytest.raises(ValidationError) as error:
-        act("agreement_create", **{**DATASUD, "reference": "CONV-BIS"})
-    assert "kind" in error.value.error_dict
-    assert count(Agreement) == 1
-    # another kind is fine
-    act("agreement_create", kind="challenge_open_data", organization="cd13", reference="CHALLENGE-1")
+    act("agreement_create", **{**DATASUD, "reference": "CONV-BIS"})
+    act("agreement_create", **{**DATASUD, "reference": "CONV-TER"})
+    assert count(Agreement) == 3  # successors are refused only in force on the same days (test_successors.py)
 
 
 def test_draft_sign_notify_lifecycle(people):
@@ -180,7 +177,13 @@ def test_formal_notice_then_termination_for_fault(people):
         assert answered["notices"][0]["observations"] == "Corrigé le 9 juin."
     with freeze_time("2024-06-30"):
         with pytest.raises(ValidationError) as too_early:
-            act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator")
+            act(
+                "agreement_terminate",
+                motives="Motifs de la résiliation",
+                id=agreement["id"],
+                mode="fault",
+                initiator="operator",
+            )
         assert "requested_on" in too_early.value.error_dict
     with freeze_time("2024-07-02"):
         with pytest.raises(ValidationError) as late_answer:
@@ -189,6 +192,7 @@ def test_formal_notice_then_termination_for_fault(people):
         with pytest.raises(ValidationError) as wrong_dataset:
             act(
                 "agreement_terminate",
+                motives="Motifs de la résiliation",
                 id=agreement["id"],
                 mode="fault",
                 initiator="operator",
@@ -221,7 +225,13 @@ def test_lifting_a_notice_ends_it(people):
         assert lifted["status"] == "in_force"
     with freeze_time("2024-07-15"):
         with pytest.raises(ValidationError) as error:
-            act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator")
+            act(
+                "agreement_terminate",
+                motives="Motifs de la résiliation",
+                id=agreement["id"],
+                mode="fault",
+                initiator="operator",
+            )
         assert "mode" in error.value.error_dict
 
 
@@ -230,6 +240,7 @@ def test_anniversary_termination_by_the_partner_alone(people):
     with freeze_time("2024-12-31"):  # the last day to give notice for 31 January 2025
         ended = act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=agreement["id"],
             mode="anniversary",
@@ -315,7 +326,7 @@ def test_terminate_refuses_what_the_rules_forbid(people, params, field):
     agreement = _in_force_datasud()
     with freeze_time("2024-06-01"):
         with pytest.raises(ValidationError) as error:
-            act("agreement_terminate", id=agreement["id"], **params)
+            act("agreement_terminate", motives="Motifs de la résiliation", id=agreement["id"], **params)
         assert field in error.value.error_dict
         shown = act("agreement_show", id=agreement["id"])
     assert shown["termination"] is None and shown["status"] == "in_force"
@@ -344,9 +355,16 @@ def test_a_failed_withdrawal_rolls_back_and_the_next_action_works(people, monkey
         act("agreement_notice_serve", id=agreement["id"], breaches=["Retard"], deadline="2024-06-10")
     with freeze_time("2024-06-20"), signals.termination_took_effect.connected_to(broken):
         with pytest.raises(RuntimeError):
-            act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw="all")
+            act(
+                "agreement_terminate",
+                motives="Motifs de la résiliation",
+                id=agreement["id"],
+                mode="fault",
+                initiator="operator",
+                withdraw="all",
+            )
         model.Session.rollback()
         lifted = act("agreement_notice_lift", id=agreement["id"], reason="Régularisé")
     assert lifted["status"] == "in_force" and lifted["termination"] is None
     events = [e["event"] for e in act("agreement_history", id=agreement["id"])["results"]]
-    assert events == ["created", "signed", "notified", "notice_served", "notice_lifted"]
+    assert events == ["created", "signed", "notified", "notice_served", "letter_issued", "notice_lifted"]

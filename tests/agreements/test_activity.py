@@ -83,8 +83,9 @@ def test_every_event_is_an_activity_of_the_partner_organization(people):
         "agreement notice served",
         "agreement notice answered",
         "agreement notice lifted",
+        "agreement letter issued",  # the letter of formal notice (letters.py)
     }
-    assert len(found) == len(act("agreement_history", id=agreement["id"])["results"]) == 6
+    assert len(found) == len(act("agreement_history", id=agreement["id"])["results"]) == 7
     partner = people["partner"]["id"]
     assert {a["object_id"] for a in found} == {partner}
     team = model.User.get("region-team").id

@@ -39,10 +39,18 @@ MATRIX = [
     ("agreement_notice_lift", {}, TEAM),
     ("agreement_notice_answer", {}, PARTNER_ADMINS),
     # the partner terminates alone only in the modes its kind allows
-    ("agreement_terminate", {"mode": "anniversary", "initiator": "partner"}, PARTNER_ADMINS),
-    ("agreement_terminate", {"mode": "anniversary", "initiator": "operator"}, TEAM),
-    ("agreement_terminate", {"mode": "mutual", "initiator": "partner"}, TEAM),
-    ("agreement_terminate", {"mode": "fault", "initiator": "partner"}, TEAM),
+    (
+        "agreement_terminate",
+        {"motives": "Motifs", "mode": "anniversary", "initiator": "partner"},
+        PARTNER_ADMINS,
+    ),
+    ("agreement_terminate", {"motives": "Motifs", "mode": "anniversary", "initiator": "operator"}, TEAM),
+    (
+        "agreement_terminate",
+        {"mode": "mutual", "initiator": "partner", "motives": "Motifs", "modalities": "Modalités"},
+        TEAM,
+    ),
+    ("agreement_terminate", {"motives": "Motifs", "mode": "fault", "initiator": "partner"}, TEAM),
 ]
 
 
@@ -95,6 +103,7 @@ def test_refused_actions_change_nothing(agreement):
     with pytest.raises(tk.NotAuthorized):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-editor",
             id=agreement["id"],
             mode="anniversary",

@@ -32,6 +32,7 @@ def test_a_partner_cannot_backdate_its_termination_request(people):
         with pytest.raises(ValidationError) as error:
             act(
                 "agreement_terminate",
+                motives="Motifs de la résiliation",
                 user="cd13-admin",
                 id=agreement["id"],
                 mode="anniversary",
@@ -44,6 +45,7 @@ def test_a_partner_cannot_backdate_its_termination_request(people):
         # without a date, the request is dated today: the anniversary a month ahead at least
         ended = act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=agreement["id"],
             mode="anniversary",
@@ -60,6 +62,7 @@ def test_a_partner_may_give_today_as_its_request_date(people):
     with freeze_time("2026-03-10"):
         ended = act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=agreement["id"],
             mode="anniversary",
@@ -75,6 +78,7 @@ def test_the_portal_team_records_a_registered_letter_received_earlier(people):
         # a letter received on 28 December, before the notice deadline of 31 December
         ended = act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             id=agreement["id"],
             mode="anniversary",
             initiator="partner",
@@ -170,7 +174,12 @@ ACTS = [
     ),
     ("agreement_notice_answer", "answered_on", _under_notice, {"observations": "Corrigé"}),
     ("agreement_notice_lift", "lifted_on", _under_notice, {"reason": "Corrigé"}),
-    ("agreement_terminate", "requested_on", _signed, {"mode": "mutual", "initiator": "operator"}),
+    (
+        "agreement_terminate",
+        "requested_on",
+        _signed,
+        {"mode": "mutual", "initiator": "operator", "motives": "Motifs", "modalities": "Modalités"},
+    ),
 ]
 
 
@@ -240,6 +249,8 @@ def test_terms_deadlines_and_filters_may_be_ahead(people):
     datasud = act("agreement_create", **DATASUD, signed_on="2024-01-15", notified_on="2024-01-31")
     ended = act(
         "agreement_terminate",
+        motives="Motifs de la résiliation",
+        modalities="Modalités arrêtées par les parties",
         id=datasud["id"],
         mode="mutual",
         initiator="partner",

@@ -86,6 +86,9 @@ def test_notice_served_tells_the_referent_the_partner_admins_and_the_portal_admi
         "Si la mise en demeure n'est pas levée d'ici là, Région Sud pourra résilier la convention "
         "pour faute (article 7.1). La résiliation peut s'accompagner du retrait de tout ou partie "
         "des jeux de données du partenaire du portail.\n"
+        "\n"
+        "La lettre de mise en demeure est jointe à ce message (PDF) ; elle figure aussi parmi les "
+        "documents de la convention.\n"
         "\n" + FOOTER_REFERENT
     )
     admin = mails["admin@cd13.example"].body
@@ -137,6 +140,9 @@ def test_the_portal_language_decides_english(agreement, mail_server):
         "If the notice is not lifted by then, Région Sud may terminate the agreement for fault "
         "(clause 7.1). The termination may come with the withdrawal of all or part of the partner's "
         "datasets from the portal.\n"
+        "\n"
+        "The letter of formal notice is attached to this message (PDF); it is also among the "
+        "agreement's documents.\n"
         "\n"
         "--\n"
         "You receive this message as the referent named in this agreement.\n"
@@ -278,7 +284,9 @@ def test_termination_for_fault_lists_the_datasets_to_withdraw(agreement, people,
         "\n"
         "Un jeu de données retiré devient privé : rien n'est supprimé.\n"
         "\n"
-        "Motif : Manquements non corrigés\n"
+        "Motifs : Manquements non corrigés\n"
+        "\n"
+        "La lettre est jointe à ce message (PDF) ; elle figure aussi parmi les documents de la convention.\n"
         "\n" + FOOTER_REFERENT
     )
 
@@ -287,20 +295,28 @@ def test_termination_withdrawing_everything(agreement, mail_server):
     serve(agreement)
     mail_server.clear_smtp_messages()
     with freeze_time("2024-07-20"):
-        act("agreement_terminate", id=agreement["id"], mode="fault", initiator="operator", withdraw="all")
+        act(
+            "agreement_terminate",
+            motives="Motifs de la résiliation",
+            id=agreement["id"],
+            mode="fault",
+            initiator="operator",
+            withdraw="all",
+        )
     body = by_address(received(mail_server))[REFERENT].body
     assert (
         "Tous les jeux de données du partenaire sont à retirer du portail à la date d'effet.\n\n"
         "Un jeu de données retiré devient privé : rien n'est supprimé.\n"
     ) in body
     assert "  Date d'effet : 20 juillet 2024\n" in body  # effective at once
-    assert "Motif" not in body
+    assert "Motifs : Motifs de la résiliation\n" in body  # the motives, always stated (art. 7)
 
 
 def test_termination_at_the_anniversary_by_the_partner(agreement, mail_server):
     with freeze_time("2024-12-31"):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=agreement["id"],
             mode="anniversary",
@@ -317,6 +333,10 @@ def test_termination_at_the_anniversary_by_the_partner(agreement, mail_server):
         "  Dernier jour en vigueur : 30 janvier 2025\n"
         "\n"
         "Aucun jeu de données n'est à retirer du portail.\n"
+        "\n"
+        "Motifs : Motifs de la résiliation\n"
+        "\n"
+        "La lettre est jointe à ce message (PDF) ; elle figure aussi parmi les documents de la convention.\n"
         "\n--\n"
     ) in body
 
@@ -332,6 +352,7 @@ def test_termination_note_of_the_kind(people, mail_server, agreement_factory):
         )
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=created["id"],
             mode="beneficiary_early",
@@ -393,7 +414,7 @@ def test_an_smtp_failure_does_not_break_the_action(agreement, monkeypatch):
     assert served["status"] == "in_force_under_notice"
     assert model.Session.query(Notice).count() == 1
     events = [e.event for e in model.Session.query(AgreementEvent).order_by(AgreementEvent.id)]
-    assert events[-1] == "notice_served"
+    assert events[-2:] == ["notice_served", "letter_issued"]
     # nothing is lost: each e-mail waits in the outbox, failed, with the reason
     failed = model.Session.query(outbox.OutboxMail).all()
     assert {row.recipient_email for row in failed} == expected_recipients()

@@ -58,7 +58,7 @@ def test_a_deferred_commit_sends_the_events_when_the_caller_commits(people, rece
     _serve_deferred(agreement["id"])
     assert received == []  # recorded, not committed yet: nobody is told
     model.Session.commit()
-    assert received == ["notice_served"]
+    assert received == ["notice_served", "letter_issued"]  # the formal notice and its letter
 
 
 def test_a_rolled_back_change_sends_nothing(people, received):

@@ -57,7 +57,12 @@ def test_filters(register):
 def test_ending_within(register):
     with freeze_time("2025-01-05"):
         act(
-            "agreement_terminate", id=register["cd13"]["id"], mode="mutual", initiator="partner"
+            "agreement_terminate",
+            motives="Motifs de la résiliation",
+            modalities="Modalités arrêtées par les parties",
+            id=register["cd13"]["id"],
+            mode="mutual",
+            initiator="partner",
         )  # ends 2025-02-04
     assert refs(act("agreement_list", ending_within=30)) == ["CD13"]
     assert refs(act("agreement_list", ending_within=10)) == []

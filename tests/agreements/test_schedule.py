@@ -151,6 +151,7 @@ def test_a_termination_reaching_its_effective_date_is_applied(datasud, people, r
     with freeze_time("2024-07-02"):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             id=datasud["id"],
             mode="fault",
             initiator="operator",
@@ -300,6 +301,7 @@ def test_no_anniversary_reminder_once_a_termination_is_notified(datasud, run, ma
     with freeze_time("2024-11-15"):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="cd13-admin",
             id=datasud["id"],
             mode="anniversary",

@@ -171,11 +171,34 @@ def _licence(licence_id: str | None) -> str:
     return f"[ a dct:LicenseDocument ; dct:title {_literal(licence.title)} ]"
 
 
+def _eu_themes(themes: list[str]) -> list[str]:
+    """The EU data-theme URIs of the portal's themes (config/themes.yaml)."""
+    from ckanext.datasud_partnership.profile import vocabularies
+
+    known = vocabularies.themes()
+    return [uri for theme in themes if theme in known for uri in known[theme].eu_uris]
+
+
+def _eu_licence(licence_id: str | None) -> str:
+    """The licence as an EU or SPDX URI (the first the portal's list gives)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "config" / "licenses.json"
+    for licence in json.loads(path.read_text(encoding="utf-8")):
+        if licence["id"] == licence_id and licence.get("uris"):
+            return f"<{licence['uris'][0]}>"
+    return _licence(licence_id)
+
+
 class LocalSource(RemoteCkan):
     """A partner's platform on 127.0.0.1: its CKAN API (``package_search``)
     and the same datasets as a DCAT catalogue (``/catalog.ttl``, Turtle). A
     private or deleted dataset is in neither (as a CKAN portal answers an
     anonymous harvester)."""
+
+    # themes and licences as EU catalogues write them (EU data-theme and licence URIs)
+    eu_vocabularies = False
 
     def __init__(self) -> None:
         source = self
@@ -232,7 +255,9 @@ class LocalSource(RemoteCkan):
             lines[-1] = lines[-1].rstrip(" ;") + " ."
         for d in datasets:
             uri = f"{self.url}/dataset/{d['id']}"
-            licence = _licence(d.get("license_id"))
+            licence = (
+                _eu_licence(d.get("license_id")) if self.eu_vocabularies else _licence(d.get("license_id"))
+            )
             body = [
                 f"<{uri}> a dcat:Dataset ;",
                 f"  dct:identifier {_literal(d['id'])} ;",
@@ -241,7 +266,10 @@ class LocalSource(RemoteCkan):
                 f'  dct:modified "{d["metadata_modified"]}"^^xsd:dateTime ;',
             ]
             body += [f"  dcat:keyword {_literal(t['name'])} ;" for t in d.get("tags", [])]
-            body += [f"  dcat:theme {_literal(theme)} ;" for theme in d.get("theme", [])]
+            if self.eu_vocabularies:
+                body += [f"  dcat:theme <{uri}> ;" for uri in _eu_themes(d.get("theme", []))]
+            else:
+                body += [f"  dcat:theme {_literal(theme)} ;" for theme in d.get("theme", [])]
             if d.get("temporal_start"):
                 body.append(
                     f'  dct:temporal [ a dct:PeriodOfTime ; dcat:startDate "{d["temporal_start"]}"^^xsd:date ] ;'

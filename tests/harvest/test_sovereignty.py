@@ -91,6 +91,22 @@ def test_a_dcat_catalogue_is_harvested_through_the_gate_run_after_run(
     assert consumers.errors() == []
 
 
+def test_a_standard_dcat_ap_catalogue_with_eu_themes_and_licence_uris_is_published(
+    partner, source, consumers, dcat_harvester
+):
+    """EU data-theme URIs and licence URIs (as every DCAT-AP catalogue writes
+    them, our own included) come in as the portal's themes and licences."""
+    source.eu_vocabularies = True
+    source.add("parkings", title="Parkings", theme=["mobilite"], license_id="odc-odbl")
+    created = make_source(source, "dcat_rdf")
+    result = harvest(created["id"], consumers)
+    assert statuses(result) == [("added", ())], result
+    parkings = local(by_title("Parkings").id)
+    assert parkings.license_id == "odc-odbl"
+    assert "mobilite" in parkings.extras["theme"]
+    assert published(parkings.id)
+
+
 def test_portal_fields_the_source_does_not_carry_are_kept(partner, source, consumers, dcat_harvester):
     source.add("parkings", title="Parkings", theme=[])  # no theme at the source
     created = make_source(source, "dcat_rdf", declaration=None)

@@ -145,3 +145,32 @@ def test_the_demo_catalogue_parses_and_carries_only_its_published_datasets(app, 
         assert g.value(dataset, DCTERMS.publisher) is not None
         assert g.value(dataset, DCTERMS.spatial) is not None
         assert g.value(dataset, DCTERMS.temporal) is not None
+
+    # the demo's catalogue has no violation of the official shapes (the demo is loaded: cheap here)
+    from . import shacl_check
+
+    assert shacl_check.violations(g, "DCAT-AP 3.0") == []
+    dcat_ap_2 = graph(app, "/catalog.ttl?profiles=euro_dcat_ap_2,datasud_dcat_ap", "ttl")
+    assert shacl_check.violations(dcat_ap_2, "DCAT-AP 2.1.1") == []
+
+
+def _json_ld(body: str) -> list[dict]:
+    import json
+
+    from bs4 import BeautifulSoup
+
+    scripts = BeautifulSoup(body, "html.parser").find_all("script", type="application/ld+json")
+    return [json.loads(script.string) for script in scripts if script.string and script.string.strip()]
+
+
+def test_published_dataset_pages_carry_schema_org_json_ld_and_no_other_does(app, catalogue):
+    (data,) = _json_ld(app.get("/dataset/parkings").body)
+    nodes = data.get("@graph", [data])
+    (dataset,) = [node for node in nodes if node.get("@type") in ("schema:Dataset", "Dataset")]
+    assert dataset.get("name", dataset.get("schema:name")) == "Parkings publics"
+
+    token = factories.APIToken(user="cd13-editor")["token"]
+    for name in ("brouillon", "prive", "retire"):
+        response = app.get(f"/dataset/{name}", headers={"Authorization": token})
+        assert response.status_code == 200
+        assert _json_ld(response.body) == []

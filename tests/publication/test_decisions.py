@@ -42,6 +42,8 @@ def test_the_partner_always_withdraws_and_loses_nothing(partner):
     dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
     act(
         "agreement_terminate",
+        motives="Motifs de la résiliation",
+        modalities="Modalités arrêtées par les parties",
         user="region-team",
         id=partner["agreement"]["id"],
         mode="mutual",

@@ -69,6 +69,8 @@ def test_only_the_termination_itself_withdraws_on_its_ground(partner):
     dataset = draft_dataset(private=False, publication_declaration=DECLARATION)
     act(
         "agreement_terminate",
+        motives="Motifs de la résiliation",
+        modalities="Modalités arrêtées par les parties",
         user="region-team",
         id=partner["agreement"]["id"],
         mode="mutual",
@@ -156,9 +158,12 @@ def test_the_agreements_export_neutralises_formulas(app, partner):
         organization="nice",
         reference='=HYPERLINK("https://evil.example","CONV")',
         signed_on="2024-01-15",
+        end_on="2024-12-31",  # after season 2: a fixed-term agreement gives its end
     )
     app.set_session_user("region-team")
-    response = app.get("/ckan-admin/agreements/agreements.csv", base_url="http://localhost")
+    response = app.get(
+        "/ckan-admin/agreements/agreements.csv?header=names&separator=,", base_url="http://localhost"
+    )
     text = response.get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     assert '\'=HYPERLINK("https://evil.example","CONV")' in [r["reference"] for r in rows]

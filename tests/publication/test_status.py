@@ -161,6 +161,18 @@ def test_the_journal_exports_as_csv_for_the_organization_s_members(three_dataset
     response = app.get(url, status=200, base_url="http://localhost")
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "journal-publication-cd13-" in response.headers["Content-Disposition"]
+    # in French, for Excel: ";" with a byte-order mark, the columns' French labels
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith(
+        "\ufeffDate et heure (UTC);Action;Identifiant du jeu de données;Jeu de données;"
+    )
+    assert len(lines) == 3
+    # the machine names and commas, as the API gives them
+    response = app.get(url + "&header=names&separator=,", status=200, base_url="http://localhost")
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0].startswith("timestamp,action,dataset_id,dataset_name")
     assert len(lines) == 3
+    labelled = act(
+        "publication_journal_export", user="cd13-member", organization="cd13", header="labels", separator=";"
+    )
+    assert labelled.startswith("\ufeffDate and time (UTC);Action;")  # outside a request: English

@@ -36,6 +36,7 @@ def terminate_for_fault(partner) -> None:
     with freeze_time("2026-12-20"):
         act(
             "agreement_terminate",
+            motives="Motifs de la résiliation",
             user="region-team",
             id=partner["agreement"]["id"],
             mode="fault",

@@ -33,9 +33,15 @@ def test_table_filters_and_csv(app, agreement_factory):
     assert "CONV-NICE" in page.body and "CONV-CD13" not in page.body
     page = get(app, "/ckan-admin/agreements/?soon=anniversary")
     assert "CONV-NICE" not in page.body
-    response = get(app, "/ckan-admin/agreements/agreements.csv?status=in_force")
+    response = get(app, "/ckan-admin/agreements/agreements.csv?status=in_force&header=names&separator=,")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["reference"] for r in rows] == ["CONV-CD13"] and rows[0]["status"] == "in_force"
+    # the page's default in French: for Excel (";", a byte-order mark, French headers)
+    excel = get(app, "/ckan-admin/agreements/agreements.csv?status=in_force").get_data(as_text=True)
+    assert excel.startswith("\ufeffRéférence;Identifiant de l'organisation;Organisation;")
+    assert "CONV-CD13;" in excel
+    english = get(app, "/en/ckan-admin/agreements/agreements.csv?status=in_force").get_data(as_text=True)
+    assert english.startswith("Reference,Organization id,Organization,Kind,Status")
     page = get(app, "/ckan-admin/agreements/?status=nope")
     assert "alert-danger" in page.body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.profile.conftest import complete
-from tests.publication.conftest import act, published
+from tests.publication.conftest import DECLARATION, act, published
 from tests.ui.pages import get, login, post
 
 pytestmark = pytest.mark.usefixtures("partner")
@@ -43,7 +43,7 @@ def test_publish_refused_shows_every_reason_and_changes_nothing(app):
     login(app, "cd13-editor")
     page = post(app, "/dataset/publish/parkings", {"text_version": "2026-01", "license_id": ""}, status=400)
     assert "Publication refusée" in page.body
-    assert "notspecified" in page.body  # the licence refused, by the gate's message
+    assert "« Licence non spécifiée »" in page.body  # by its title, not its code
     assert not published("parkings")
 
 
@@ -113,3 +113,106 @@ def test_publish_page_shows_the_declaration_text_as_recorded(app):
     assert 'name="text_version" value="2026-12"' in body
     english = get(app, "/en/dataset/publish/parkings").body
     assert "Declaration text no. 2: no personal data." in english
+
+
+def test_the_dataset_form_never_offers_public_and_leads_to_the_publish_page(app):
+    """One way to publish: CKAN's form has no "Public" to choose; it keeps a
+    dataset private and points to the Publish page (or Withdraw)."""
+    login(app, "cd13-editor")
+    new = get(app, "/dataset/new").body
+    assert 'id="field-private"' not in new and '<option value="False"' not in new
+    assert '<input type="hidden" name="private" value="True">' in new
+    assert "publiez-le depuis sa page" in new
+
+    draft()
+    edit = get(app, "/dataset/edit/parkings").body
+    assert '<option value="False"' not in edit
+    assert '<input type="hidden" name="private" value="True">' in edit
+    assert "/dataset/publish/parkings" in edit
+
+    act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    edit = get(app, "/dataset/edit/parkings").body
+    assert '<input type="hidden" name="private" value="False">' in edit  # saving keeps it published
+    assert "/dataset/withdraw/parkings" in edit
+
+
+def test_the_portal_team_neither_sees_publish_nor_withdraws_without_a_ground(app):
+    draft()
+    login(app, "region-team")
+    assert "/dataset/publish/parkings" not in get(app, "/dataset/parkings").body
+    get(app, "/dataset/publish/parkings", status=403)
+    # a never-published dataset has nothing to withdraw: back to its page
+    assert get(app, "/dataset/withdraw/parkings", status=302).location.endswith("/dataset/parkings")
+
+    act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    claim = act(
+        "claim_create",
+        user="outsider",
+        dataset="parkings",
+        kind="personal_data",
+        description="Mon nom y figure.",
+    )
+    page = get(app, "/dataset/withdraw/parkings").body
+    assert 'name="ground_type"' in page and claim["id"] in page and "Mon nom y figure." in page
+    refused = post(app, "/dataset/withdraw/parkings", {"reason": "Signalement"}, status=400)
+    assert 'id="ground-error"' in refused.body  # the refusal, tied to the ground's fieldset
+    assert published("parkings")
+    post(
+        app,
+        "/dataset/withdraw/parkings",
+        {"reason": "Signalement", "ground_type": "claim", "claim_id": claim["id"]},
+        status=302,
+    )
+    assert not published("parkings")
+    entry = act("publication_journal_list", user="region-team", dataset="parkings")["results"][0]
+    assert entry["action"] == "withdrawn" and entry["ground"]["type"] == "claim"
+    assert entry["ground"]["claim_id"] == claim["id"]
+
+
+def test_the_portal_team_withdraws_on_a_legal_takedown(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    login(app, "region-team")
+    post(
+        app,
+        "/dataset/withdraw/parkings",
+        {"reason": "Décision de justice", "ground_type": "takedown", "takedown_text": "TA Marseille, 3 mars"},
+        status=302,
+    )
+    assert not published("parkings")
+    entry = act("publication_journal_list", user="region-team", dataset="parkings")["results"][0]
+    assert entry["ground"] == {"type": "takedown", "text": "TA Marseille, 3 mars"}
+
+
+def test_the_theme_facet_of_the_search_and_the_organization_page(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act(
+        "package_create",
+        **complete(
+            "musees", private=False, publication_declaration=DECLARATION, theme=["culture-patrimoine"]
+        ),
+    )
+    found = act("package_search", user=None, **{"facet.field": '["vocab_theme"]'})
+    counts = {i["name"]: i["count"] for i in found["search_facets"]["vocab_theme"]["items"]}
+    assert counts.get("culture-patrimoine") == 1
+    login(app, None)
+    page = get(app, "/dataset/").body
+    assert "Thèmes" in page and "Culture et patrimoine" in page
+    assert "/dataset/?vocab_theme=culture-patrimoine" in page
+    english = get(app, "/en/dataset/").body
+    assert "Themes" in english and "Culture and heritage" in english
+    org = get(app, "/organization/cd13").body
+    assert "vocab_theme=culture-patrimoine" in org
+    one = get(app, "/dataset/?vocab_theme=culture-patrimoine").body
+    assert "musees" in one and "/dataset/parkings" not in one
+
+
+def test_moments_are_shown_in_the_portal_s_time_zone(app):
+    from freezegun import freeze_time
+
+    draft()
+    with freeze_time("2026-07-04 10:00:00"):  # UTC: noon in Paris (summer time)
+        act("dataset_publish", id="parkings", publication_declaration=DECLARATION)
+    login(app, "cd13-member")
+    page = get(app, "/dataset/journal/parkings").body
+    table = page[page.index("datasud-journal") : page.index("</table>")]
+    assert "4 juillet 2026, 12:00" in table and "10:00" not in table

@@ -4,10 +4,13 @@ real CKAN server. Each step saves a screenshot under tests/screenshots/."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.profile.conftest import complete
 from tests.publication.conftest import DECLARATION, act, published
@@ -74,7 +77,7 @@ def test_b_publication_refused_without_agreement_and_for_notspecified(visitor):
     expect(page.get_by_label("Licence")).to_have_value("")
     page.get_by_label("Je déclare que ce jeu de données ne contient aucune donnée personnelle.").check()
     page.get_by_role("button", name="Publier sur le portail").click()
-    expect(page.locator(".datasud-errors")).to_contain_text("notspecified")
+    expect(page.locator(".datasud-errors")).to_contain_text("Licence non spécifiée")
     cd13.shot("refused-notspecified")
     assert not published("musees")
 
@@ -176,9 +179,21 @@ def test_d_formal_notice_deadline_past_terminate_withdrawing_all(visitor, partne
     expect(page.locator(".datasud-notice")).to_contain_text("Jeux de données non mis à jour")
     admin.shot("under-notice")
 
+    # the partner's admin downloads the letter of formal notice from the Convention tab
+    partner_admin = visitor("partner-admin").login("cd13-admin")
+    tab = partner_admin.go("/organization/convention/cd13")
+    letter = tab.locator(".datasud-letter[data-letter=formal_notice] a")
+    expect(letter).to_contain_text("Lettre de mise en demeure")
+    partner_admin.shot("convention-letter")
+    with tab.expect_download() as download:
+        letter.click()
+    content = Path(download.value.path()).read_bytes()
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Jeux de données non mis à jour depuis deux ans" in " ".join(text.split())
+
     page.get_by_label("Mode", exact=True).select_option("fault")
     page.get_by_label("Prend effet le (si le mode le permet)").fill(today.isoformat())
-    page.get_by_label("Motif", exact=True).fill("Mise en demeure restée sans effet")
+    page.get_by_label("Motifs (art. 7", exact=False).fill("Mise en demeure restée sans effet")
     page.get_by_label("Tous les jeux de données publiés du partenaire").check()
     admin.shot("terminate-form")
     page.get_by_role("button", name="Enregistrer la résiliation").click()

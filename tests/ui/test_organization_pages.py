@@ -4,6 +4,7 @@ publication journal, the terms of use."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -84,7 +85,10 @@ def test_journal_page_filters_and_csv_link(app):
     login(app, "cd13-member")
     page = get(app, "/organization/journal/cd13")
     assert "2 entrées" in page.body and "Parkings publics" in page.body
-    assert "/publication-journal.csv?organization=cd13" in page.body
+    links = re.findall(r'href="(/publication-journal\.csv\?[^"]*)"', page.body)
+    assert len(links) == 2 and all("organization=cd13" in link for link in links)
+    separators = sorted(re.search(r"separator=([^&]*)", link).group(1) for link in links)
+    assert separators == ["%2C", "%3B"] or separators == [",", ";"]  # with commas, and for Excel
     page = get(app, "/organization/journal/cd13?action=withdrawn")
     assert "1 entrées" in page.body and "Erreur" in page.body
     assert "action=withdrawn" in page.body  # the CSV link keeps the filters
@@ -116,6 +120,9 @@ def test_bulk_make_public_lists_each_refusal(app):
     login(app, "cd13-admin")  # CKAN gives the bulk page to admins
     page = get(app, "/organization/bulk_process/cd13")
     assert "/organization/bulk-publish/cd13" in page.body and 'name="personal_data"' in page.body
+    # each row says, from dataset_publication_check, what "Make public" still needs
+    assert page.body.count('data-ready="true"') == 1 and page.body.count('data-ready="false"') == 1
+    assert "Licence non spécifiée" in page.body
     ids = {name: model.Package.get(name).id for name in ("parkings", "musees")}
     post(
         app,
@@ -131,7 +138,7 @@ def test_bulk_make_public_lists_each_refusal(app):
         action="/organization/bulk-publish/cd13",
     )
     page = get(app, "/organization/bulk_process/cd13")
-    assert "musees" in page.body and "notspecified" in page.body  # the refusal, with its reason
+    assert "musees" in page.body and "Licence non spécifiée" in page.body  # the refusal, with its reason
     assert published("parkings") and not published("musees")
 
 
@@ -160,3 +167,43 @@ def test_ckans_own_bulk_make_public_reports_refusals_instead_of_a_server_error(a
         status=302,
     )
     assert model.Package.get("parkings").state == "deleted"
+
+
+def test_the_bulk_page_follows_the_publishing_roles(app):
+    """Editors publish: the bulk "Make public" is theirs too (each dataset
+    through the gate); members and other organizations' editors are refused."""
+    from ckan import model
+
+    act("package_create", **complete("parkings", private=True))
+    for user in ("cd13-member", "nice-editor"):
+        login(app, user)
+        get(app, "/organization/bulk_process/cd13", status=403)
+    login(app, "cd13-editor")
+    page = get(app, "/organization/bulk_process/cd13")
+    assert "/organization/bulk-publish/cd13" in page.body
+    parkings = model.Package.get("parkings").id
+    post(
+        app,
+        "/organization/bulk_process/cd13",
+        {f"dataset_{parkings}": "on", "personal_data": "none", "text_version": "2026-01"},
+        status=302,
+        action="/organization/bulk-publish/cd13",
+    )
+    assert published("parkings")
+    entry = act("publication_journal_list", user="cd13-member", dataset="parkings")["results"][0]
+    assert entry["actor"] == "cd13-editor"
+
+
+def test_the_public_register_of_the_partners(app):
+    act("package_create", **complete("parkings", private=False, publication_declaration=DECLARATION))
+    act("package_create", **complete("brouillon", private=True))
+    login(app, None)
+    assert "/partners" in get(app, "/organization/").body
+    page = get(app, "/partners").body
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    cd13 = next(row for row in rows if "CONV-CD13" in row)
+    assert "En vigueur" in cd13
+    assert re.search(r">\s*1\s*</a></td>", cd13)  # one published dataset: the private one is not counted
+    assert "1 partenaire" in page
+    english = get(app, "/en/partners").body
+    assert "In force" in english and "1 partner" in english

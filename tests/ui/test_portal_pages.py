@@ -64,7 +64,9 @@ def test_harvest_outcomes_for_the_organization_and_the_portal(app, remote):  # n
     assert "Moissonnage du portail du partenaire" in page.body and "2 jeux de données" in page.body
     assert 'data-outcome="published"' in page.body and "Comptages vélo" in page.body
     assert 'data-outcome="private"' in page.body and "Réseau de bus" in page.body
-    assert "other-closed" in page.body  # why it was kept private, in the reader's language
+    assert (
+        "Licence fermée (tous droits réservés)" in page.body
+    )  # why it was kept private, in the reader's language
     page = get(app, "/organization/harvest/cd13?outcome=private")
     assert 'data-outcome="published"' not in page.body and "Réseau de bus" in page.body
     page = get(app, "/organization/harvest/cd13?outcome=nope")

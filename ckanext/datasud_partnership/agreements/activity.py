@@ -61,6 +61,7 @@ EVENTS = (
     "terminated",
     "renewed",
     "expired",
+    "letter_issued",
 )
 # event -> activity type; the template is the type with "_" for " "
 ACTIVITY_TYPES = {event: "agreement " + event.replace("_", " ") for event in EVENTS}
@@ -71,7 +72,13 @@ NOT_IN_STREAM = frozenset({"reminder"})
 
 # The events whose date the public register shows anyway: a change of status
 # (signed, in force, under notice, terminating, ended) or of its dates.
-PUBLIC_DATE_EVENTS = frozenset(EVENTS) - {"created", "updated", "milestone", "notice_answered"}
+PUBLIC_DATE_EVENTS = frozenset(EVENTS) - {
+    "created",
+    "updated",
+    "milestone",
+    "notice_answered",
+    "letter_issued",
+}
 
 
 def activity_types() -> list[str]:
@@ -126,7 +133,8 @@ def activities_for(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "event": {
                 "id": event["id"],
                 "name": name,
-                "on": event["on"] if name in PUBLIC_DATE_EVENTS else None,
+                # the date in law: a termination notified is dated by its request
+                "on": law_date(event) if name in PUBLIC_DATE_EVENTS else None,
                 **public_event_fields(event),
             },
             "actor": actor.name if actor else None,
@@ -215,6 +223,9 @@ def event_details(activity: dict[str, Any]) -> dict[str, Any] | None:
         **(row.data or {}),
         "reason": row.reason,
         "on": row.on.isoformat() if row.on else None,
+        "law_on": law_date(
+            {"event": row.event, "on": row.on.isoformat() if row.on else None, "data": row.data or {}}
+        ),
         "party_names": {party.get("role"): party.get("name") for party in agreement.parties or []},
     }
     if row.event == "milestone":
@@ -243,8 +254,66 @@ def day(value: str | None) -> str:
         return value
 
 
+# -- one line of an agreement's history, the date in law first -------------------------
+# The events whose date in law is another than ``on``: a termination notified
+# is dated by its request (``on`` is its effective date).
+def law_date(event: dict[str, Any]) -> str | None:
+    """The date in law of a history event (ISO), or None when the event has
+    none (a draft created or edited, a document added)."""
+    data = event.get("data") or {}
+    if event.get("event") == "termination_notified":
+        return data.get("requested_on") or event.get("on")
+    if event.get("event") in ("created", "updated", "document_added"):
+        return None
+    return event.get("on")
+
+
+def event_what(event: dict[str, Any], agreement: dict[str, Any] | None = None) -> str:
+    """What an event of ``agreement_history`` did, in words, with what names
+    it: the milestone, the amendment's number, the notice's deadline, the
+    termination's mode and effective date, the document's title."""
+    _ = tk._
+    name = event.get("event") or ""
+    data = event.get("data") or {}
+    lang = current_language()
+    if name == "milestone":
+        milestones = {m["code"]: m for m in (agreement or {}).get("milestones") or []}
+        title = (milestones.get(data.get("code")) or {}).get("title") or {}
+        label = title.get(lang[:2]) or title.get("fr") or data.get("code") or ""
+        after = data.get("after") or [None]
+        if after[0]:
+            return _("Milestone done: %(milestone)s") % {"milestone": label}
+        return _("Milestone marked not done: %(milestone)s") % {"milestone": label}
+    if name == "amended":
+        return _("Amendment no. %(number)s: %(what)s") % {
+            "number": data.get("number"),
+            "what": event.get("reason") or "",
+        }
+    if name == "notice_served":
+        return _("Formal notice served (deadline: %(deadline)s)") % {"deadline": day(data.get("deadline"))}
+    if name == "termination_notified":
+        kind = K.registered().get((agreement or {}).get("kind") or "")
+        mode = kind.terminations.get(data.get("mode") or "") if kind else None
+        return _("Termination notified: %(mode)s (clause %(clause)s), effective on %(effective)s") % {
+            "mode": mode.title.get(lang) if mode else data.get("mode"),
+            "clause": data.get("clause") or "",
+            "effective": day(data.get("effective_on")),
+        }
+    if name in ("signed", "notified") and data.get("in_force_from"):
+        base = _("Agreement signed") if name == "signed" else _("Agreement notified")
+        return _("%(act)s, in force from %(day)s") % {"act": base, "day": day(data["in_force_from"])}
+    if name in ("document_added", "letter_issued"):
+        base = _("Letter issued") if name == "letter_issued" else _("Document added")
+        return f"{base}: {data.get('title') or ''}"
+    from ..ui.helpers import agreement_event_label
+
+    return agreement_event_label(name)
+
+
 def helpers() -> dict[str, Any]:
     return {
         "datasud_partnership_event_details": event_details,
         "datasud_partnership_day": day,
+        "datasud_partnership_law_date": law_date,
+        "datasud_partnership_event_what": event_what,
     }

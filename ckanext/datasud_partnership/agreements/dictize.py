@@ -80,6 +80,8 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
                 "email": agreement.referent_email,
                 "phone": agreement.referent_phone,
             },
+            "region_referent": region_referent_dict(agreement),
+            "printable": bool(kind.agreement_template),
             "documents": documents_listed(agreement),
             "financial": {
                 "free": kind.financial.free,
@@ -137,6 +139,10 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
                     "requested_on": iso(ended.requested_on),
                     "effective_on": iso(ended.effective_on),
                     "reason": ended.reason,
+                    "motives": ended.reason,
+                    "actions": ended.actions,
+                    "modalities": ended.modalities,
+                    "expert": ended.expert,
                     "withdraw": ended.withdraw,
                     "applied_at": iso(ended.applied_at),
                 }
@@ -147,6 +153,14 @@ def full_dict(agreement: Agreement, kind: K.Kind, day: dt.date) -> dict[str, Any
         }
     )
     return data
+
+
+def region_referent_dict(agreement: Agreement) -> dict[str, Any] | None:
+    """The region's referent: a user of the portal team (name, display name, e-mail)."""
+    user = Session.get(model.User, agreement.region_referent_id) if agreement.region_referent_id else None
+    if user is None:
+        return None
+    return {"name": user.name, "display_name": user.display_name, "email": user.email}
 
 
 def event_dict(row: AgreementEvent) -> dict[str, Any]:

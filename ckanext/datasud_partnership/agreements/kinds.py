@@ -48,6 +48,11 @@ class TerminationMode(msgspec.Struct, forbid_unknown_fields=True):
     later_allowed: bool = False
     requires_formal_notice: bool = False
     may_withdraw_datasets: bool = False
+    # art. 7 of seed 000: the letter states the motives (false: a mode that
+    # needs none, such as the loss of membership)
+    motives_required: bool = True
+    # art. 7.2: the modalities agreed by the parties, or an expert appointed
+    modalities: bool = False
     note: Text | None = None
 
     def __post_init__(self) -> None:
@@ -57,16 +62,40 @@ class TerminationMode(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("notice_months: must not be negative")
 
 
+class Season(msgspec.Struct, forbid_unknown_fields=True):
+    """A season of a fixed-term programme: an agreement signed during it ends
+    with it (unless its own ``end_on`` says otherwise)."""
+
+    code: str
+    title: Text
+    starts_on: dt.date
+    ends_on: dt.date
+
+    def __post_init__(self) -> None:
+        if self.ends_on < self.starts_on:
+            raise ValueError(f"term.seasons.{self.code}: ends_on is before starts_on")
+
+
 class Term(msgspec.Struct, forbid_unknown_fields=True):
     starts_on: Literal["signature", "notification"]
     months: int | None = None
+    # a fixed-term kind: each agreement has its own end (``end_on``); the
+    # kind's ``fixed_end`` is its default only while it is in the future,
+    # ``seasons`` give the default of an agreement starting during one
     fixed_end: dt.date | None = None
+    seasons: list[Season] = []
 
     def __post_init__(self) -> None:
-        if (self.months is None) == (self.fixed_end is None):
-            raise ValueError("term: give either months or fixed_end")
+        fixed = self.fixed_end is not None or bool(self.seasons)
+        if (self.months is None) == (not fixed):
+            raise ValueError("term: give either months, or fixed_end or seasons")
         if self.months is not None and self.months <= 0:
             raise ValueError("term.months: must be positive")
+
+    @property
+    def fixed(self) -> bool:
+        """A fixed-term kind: each agreement ends on its ``end_on``."""
+        return self.fixed_end is not None or bool(self.seasons)
 
 
 class Renewal(msgspec.Struct, forbid_unknown_fields=True):
@@ -121,11 +150,16 @@ class Kind(msgspec.Struct, forbid_unknown_fields=True):
     grants_sandbox: bool = False
     phases: list[Phase] = []
     milestones: list[Milestone] = []
+    # the template of the agreement itself, pre-filled from the record and
+    # printed for signature: config/agreement_letters/<kind>/<name>.<lang>.html
+    agreement_template: str | None = None
 
     def __post_init__(self) -> None:
-        if self.term.fixed_end is not None and self.renewal.tacit:
+        if self.term.fixed and self.renewal.tacit:
             raise ValueError("renewal.tacit: a kind with a fixed end does not renew")
         for name, mode in self.terminations.items():
+            if mode.modalities and mode.effective not in ("after_notice", "end_of_year", "given"):
+                raise ValueError(f"terminations.{name}.modalities: only for an agreed termination")
             if mode.effective == "anniversary" and not self.renewal.tacit:
                 raise ValueError(f"terminations.{name}.effective: 'anniversary' needs a renewing kind")
         phases = {p.code for p in self.phases}

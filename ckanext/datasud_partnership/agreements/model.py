@@ -36,10 +36,16 @@ class Agreement(tk.BaseModel):  # type: ignore[misc, valid-type]
     deliberation_date = Column(Date)
     signed_on = Column(Date)
     notified_on = Column(Date)
+    # the entry into force the signature or notification states, when later
+    # than it (a successor scheduled to follow the current agreement)
+    in_force_from = Column(Date)
     end_on = Column(Date)  # fixed-term kinds: the end, as last amended
     referent_name = Column(Text)
     referent_email = Column(Text)
     referent_phone = Column(Text)
+    # the region's referent ("Chef de projet référent au sein des services de
+    # la Région"): a user id of the portal team (no FK on core)
+    region_referent_id = Column(Text)
     documents = Column(JSONB, nullable=False, default=list)  # [{"title": ..., "url": ...}]
     beneficiary_invoice_on = Column(Date)
     cancelled_on = Column(Date)
@@ -132,7 +138,10 @@ class Termination(tk.BaseModel):  # type: ignore[misc, valid-type]
     initiator = Column(Text, nullable=False)  # operator | partner
     requested_on = Column(Date, nullable=False)
     effective_on = Column(Date, nullable=False)  # first day no longer in force
-    reason = Column(Text)
+    reason = Column(Text)  # the motives (art. 7)
+    actions = Column(Text)  # the actions announced against either party (art. 7)
+    modalities = Column(Text)  # an agreed termination: the modalities the parties agreed (art. 7.2)
+    expert = Column(Text)  # ... or the expert they appointed to set them
     notice_id = Column(Text, ForeignKey(PREFIX + "notice.id"))
     # datasets to withdraw: "all", "none", or a list of dataset ids
     withdraw = Column(JSONB, nullable=False, default="none")

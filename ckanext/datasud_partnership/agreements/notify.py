@@ -25,6 +25,7 @@ that records the events; an SMTP failure is the outbox's (retried).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -56,15 +57,39 @@ TEMPLATES = "emails/agreements/"
 MAILED = ("notice_served", "notice_answered", "notice_lifted", "termination_notified", "reminder")
 
 REFERENT = "referent"
+REGION_REFERENT = "region_referent"
 
 
 def recipients(agreement: Agreement) -> list[Recipient]:
-    """The referent, the partner's admins, then the portal's admins: each
-    e-mail address once, under the first role it comes with."""
+    """The partner's referent, the region's referent, the partner's admins,
+    then the portal's admins: each e-mail address once, under the first role
+    it comes with."""
+    region = Session.get(model.User, agreement.region_referent_id) if agreement.region_referent_id else None
+    region_referent = [(region.display_name, region.email, REGION_REFERENT)] if region is not None else []
     return deduplicated(
         [(agreement.referent_name, agreement.referent_email, REFERENT)]
+        + region_referent
         + partner_and_portal_admins(agreement.organization_id)
     )
+
+
+def letter_attachments(event: dict[str, Any], agreement: Agreement) -> tuple[tuple[str, bytes, str], ...]:
+    """The letter generated with the event (letters.py), attached to its e-mails."""
+    from .documents.storage import read_bytes
+
+    data = event.get("data") or {}
+    if event.get("event") == "notice_served":
+        wanted = {"letter": "formal_notice", "notice_id": data.get("notice_id")}
+    elif event.get("event") == "termination_notified":
+        wanted = {"letter": "termination", "termination": True}
+    else:
+        return ()
+    for entry in reversed(agreement.documents or []):
+        letter = entry.get("letter") or {}
+        if all(letter.get(key) == value for key, value in wanted.items()):
+            content = read_bytes(entry)
+            return ((entry["file"]["name"], content, "application/pdf"),) if content else ()
+    return ()
 
 
 # -- the signal subscriber -------------------------------------------------------------
@@ -113,8 +138,9 @@ def queue_event(event: dict[str, Any]) -> None:
         return
     with request_context():
         mails = [compose(event, agreement, person) for person in people]
+    attachments = letter_attachments(event, agreement)
     for mail in mails:
-        outbox.enqueue(mail)
+        outbox.enqueue(dataclasses.replace(mail, attachments=attachments) if attachments else mail)
 
 
 def queue_reminders(reminders: list[dict[str, Any]]) -> None:
@@ -179,6 +205,11 @@ def _reason(person: Recipient, agreement: Agreement, site_title: str) -> str:
     if person.role == REFERENT:
         return _(
             "You receive this message as the referent named in the agreement %(reference)s.",
+            reference=agreement.reference,
+        )
+    if person.role == REGION_REFERENT:
+        return _(
+            "You receive this message as the region's referent of the agreement %(reference)s.",
             reference=agreement.reference,
         )
     if person.role == "partner_admin":
@@ -268,6 +299,10 @@ def _details(
         extra["served_by"] = party_name(agreement, notice.served_by)
         extra["served_by_in_sentence"] = party_name(agreement, notice.served_by, in_sentence=True)
     if name == "notice_served":
+        extra["attached"] = any(
+            (d.get("letter") or {}).get("notice_id") == data.get("notice_id")
+            for d in agreement.documents or []
+        )
         return name, _("Formal notice: agreement %(reference)s", reference=reference), extra
     if name == "notice_answered":
         extra["replaced"] = bool(data.get("before"))
@@ -290,6 +325,14 @@ def _details(
                 "withdraw": data.get("withdraw") or "none",
                 "datasets": _datasets(data.get("withdraw")),
                 "reason": event.get("reason") or "",
+                "termination": {
+                    "actions": data.get("actions"),
+                    "modalities": data.get("modalities"),
+                    "expert": data.get("expert"),
+                },
+                "attached": any(
+                    (d.get("letter") or {}).get("termination") for d in agreement.documents or []
+                ),
             }
         )
         return name, _("Termination notified: agreement %(reference)s", reference=reference), extra

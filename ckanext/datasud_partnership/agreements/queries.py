@@ -22,6 +22,34 @@ def get(agreement_id: str) -> Agreement:
     return agreement
 
 
+def named(reference: str, organization_id: str | None = None) -> Agreement:
+    """The agreement ``reference`` names: its id, else its reference (unique
+    within an organization and kind). A reference several agreements carry
+    is refused, naming ``id``: give the id, or the ``organization``."""
+    found = Session.get(Agreement, reference) if reference else None
+    if found is not None:
+        return found
+    query = Session.query(Agreement).filter(Agreement.reference == reference)
+    if organization_id:
+        query = query.filter(Agreement.organization_id == organization_id)
+    matches = query.limit(2).all()
+    if not matches:
+        raise tk.ObjectNotFound(tk._("Agreement not found"))
+    if len(matches) > 1:
+        raise tk.ValidationError(
+            {
+                "id": [
+                    tk._(
+                        "Several agreements have the reference %s: give the agreement's id, "
+                        "or its organization"
+                    )
+                    % reference
+                ]
+            }
+        )
+    return matches[0]
+
+
 def kind_of(agreement: Agreement) -> K.Kind:
     kind = K.registered().get(agreement.kind)
     if kind is None:  # a kind file was removed while agreements of it remain
@@ -50,6 +78,7 @@ def facts(agreement: Agreement, notice_rows: list[Notice] | None = None, ended: 
     return R.Facts(
         signed_on=agreement.signed_on,
         notified_on=agreement.notified_on,
+        in_force_from=agreement.in_force_from,
         end_on=agreement.end_on,
         cancelled_on=agreement.cancelled_on,
         notices=tuple(as_rule_notice(n) for n in notice_rows),

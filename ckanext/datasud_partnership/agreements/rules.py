@@ -31,6 +31,17 @@ TERMINATED = "terminated"
 EXPIRED = "expired"
 STATUSES = (DRAFT, CANCELLED, SIGNED, IN_FORCE, UNDER_NOTICE, TERMINATING, TERMINATED, EXPIRED)
 IN_FORCE_STATUSES = (IN_FORCE, UNDER_NOTICE, TERMINATING)
+# each status in words (msgids; the pages and the refusals translate them)
+STATUS_LABELS = {
+    DRAFT: N_("Draft agreement"),
+    CANCELLED: N_("Cancelled"),
+    SIGNED: N_("Signed, not yet in force"),
+    IN_FORCE: N_("In force"),
+    UNDER_NOTICE: N_("In force, under formal notice"),
+    TERMINATING: N_("Terminating"),
+    TERMINATED: N_("Terminated"),
+    EXPIRED: N_("Expired"),
+}
 
 
 class RuleError(ValueError):
@@ -80,6 +91,8 @@ class Facts:
 
     signed_on: dt.date | None = None
     notified_on: dt.date | None = None
+    # a later entry into force than the signature or notification states
+    in_force_from: dt.date | None = None
     # the fixed end of fixed-term kinds, as last amended (None: the kind's)
     end_on: dt.date | None = None
     cancelled_on: dt.date | None = None
@@ -120,15 +133,62 @@ def end_of_year(day: dt.date) -> dt.date:
 
 # -- what follows from the kind and the facts ---------------------------------
 def start_date(kind: Kind, facts: Facts) -> dt.date | None:
-    """The first day in force: the signature or the notification date."""
-    return facts.signed_on if kind.term.starts_on == "signature" else facts.notified_on
+    """The first day in force: the signature or the notification date (by
+    the kind), or the later entry into force it states (a successor)."""
+    recorded = facts.signed_on if kind.term.starts_on == "signature" else facts.notified_on
+    if recorded is None:
+        return None
+    return max(recorded, facts.in_force_from) if facts.in_force_from else recorded
 
 
 def fixed_end(kind: Kind, facts: Facts) -> dt.date | None:
-    """The last day of a fixed-term agreement (as amended), else None."""
-    if kind.term.fixed_end is None:
+    """The last day of a fixed-term agreement: its own ``end_on`` (as
+    amended). A signed row recorded before each agreement had its end falls
+    back on the kind's ``fixed_end``; None for a kind that is not fixed-term."""
+    if not kind.term.fixed:
         return None
-    return facts.end_on or kind.term.fixed_end
+    return facts.end_on or (kind.term.fixed_end if facts.signed_on else None)
+
+
+def default_end(kind: Kind, day: dt.date) -> dt.date | None:
+    """The end a new fixed-term agreement starting on ``day`` gets unless it
+    gives its own: the end of the kind's season running on ``day``, else the
+    kind's ``fixed_end`` while it is not past; None when neither fits (the
+    agreement must then give its ``end_on`` before it is signed)."""
+    if not kind.term.fixed:
+        return None
+    for season in sorted(kind.term.seasons, key=lambda s: s.starts_on):
+        if season.starts_on <= day <= season.ends_on:
+            return season.ends_on
+    if kind.term.fixed_end is not None and kind.term.fixed_end >= day:
+        return kind.term.fixed_end
+    return None
+
+
+def check_term_not_over(kind: Kind, facts: Facts, field: str) -> None:
+    """A fixed-term agreement whose start (signature or notification, by the
+    kind) is being recorded needs its end, and a term that is not over on its
+    first day: else a RuleError naming ``end_on``. ``field`` is the date
+    being recorded (for the message)."""
+    if not kind.term.fixed:
+        return
+    start = start_date(kind, facts)
+    if facts.end_on is None:
+        raise RuleError(
+            "end_on",
+            N_("A fixed-term agreement needs its end (end_on) before %(date)s is recorded"),
+            date=field,
+        )
+    if start is not None and facts.end_on < start:
+        raise RuleError(
+            "end_on",
+            N_(
+                "The term would be over before it starts: the agreement ends on %(end)s "
+                "(end_on), before %(start)s; record its end first"
+            ),
+            end=facts.end_on.isoformat(),
+            start=start.isoformat(),
+        )
 
 
 def term_end_without_termination(kind: Kind, facts: Facts, day: dt.date) -> dt.date | None:
@@ -141,7 +201,8 @@ def term_end_without_termination(kind: Kind, facts: Facts, day: dt.date) -> dt.d
         return end
     if kind.renewal.tacit:
         return next_anniversary(start, max(day, start)) - dt.timedelta(days=1)
-    assert kind.term.months is not None
+    if kind.term.months is None:  # a fixed-term agreement with no end on record
+        return None
     return add_months(start, kind.term.months) - dt.timedelta(days=1)
 
 
@@ -187,6 +248,78 @@ def ends_on(kind: Kind, facts: Facts) -> dt.date | None:
         start = start_date(kind, facts)
         return add_months(start, kind.term.months) - dt.timedelta(days=1) if start else None
     return None
+
+
+# -- one agreement of a kind in force on a day -----------------------------------
+Span = tuple[dt.date, "dt.date | None"]  # first and last day in force (None: no end known)
+
+
+def in_force_span(kind: Kind, facts: Facts) -> Span | None:
+    """The days the agreement is (or will be) in force as the facts stand:
+    (first, last), ``last`` None while no end is known (a tacitly renewed
+    agreement with no termination); None when it is never in force (not
+    started yet, cancelled, or ending before it starts)."""
+    if facts.cancelled_on is not None or facts.signed_on is None:
+        return None
+    start = start_date(kind, facts)
+    if start is None:
+        return None
+    last = ends_on(kind, facts)
+    if last is not None and last < start:
+        return None
+    return start, last
+
+
+def overlap(one: Span, other: Span) -> Span | None:
+    """The days two spans share, or None."""
+    first = max(one[0], other[0])
+    ends = [last for last in (one[1], other[1]) if last is not None]
+    last = min(ends) if ends else None
+    if last is not None and last < first:
+        return None
+    return first, last
+
+
+def check_no_overlap(
+    kind: Kind, facts: Facts, reference: str, others: Iterable[tuple[str, Facts]], field: str
+) -> None:
+    """Any number of drafts and signed agreements of a kind may exist; two
+    agreements of one kind in force on the same day may not. Called when a
+    date that brings ``facts`` into force (or moves its end) is recorded:
+    a RuleError on ``field`` names both agreements and the days they share."""
+    span = in_force_span(kind, facts)
+    if span is None:
+        return
+    for other_reference, other_facts in others:
+        other_span = in_force_span(kind, other_facts)
+        shared = overlap(span, other_span) if other_span is not None else None
+        if shared is None or other_span is None:
+            continue
+        if shared[1] is None:
+            raise RuleError(
+                field,
+                N_(
+                    "%(reference)s and %(other)s, of the same kind, would both be in force from "
+                    "%(first)s on (no end is known for %(open)s): an organization holds one agreement "
+                    "of a kind in force on a given day; record the end of the current one first"
+                ),
+                reference=reference,
+                other=other_reference,
+                first=shared[0].isoformat(),
+                open=other_reference if other_span[1] is None else reference,
+            )
+        raise RuleError(
+            field,
+            N_(
+                "%(reference)s and %(other)s, of the same kind, would both be in force from "
+                "%(first)s to %(last)s: an organization holds one agreement of a kind in force on "
+                "a given day"
+            ),
+            reference=reference,
+            other=other_reference,
+            first=shared[0].isoformat(),
+            last=shared[1].isoformat(),
+        )
 
 
 def summary(kind: Kind, facts: Facts, day: dt.date) -> dict[str, object]:
@@ -310,6 +443,26 @@ def check_termination(
     return Termination(mode=mode, initiator=initiator, requested_on=requested_on, effective_on=effective_on)
 
 
+def check_termination_terms(
+    mode: TerminationMode, motives: str | None, modalities: str | None, expert: str | None
+) -> None:
+    """What a termination letter must state (seed 000, art. 7): its motives,
+    unless the mode needs none; for an agreed termination (art. 7.2) the
+    modalities agreed by the parties, or the expert they appointed."""
+    if mode.motives_required and not (motives or "").strip():
+        raise RuleError("motives", N_("A termination states its motives (art. 7 of the agreement)"))
+    if mode.modalities and not ((modalities or "").strip() or (expert or "").strip()):
+        raise RuleError(
+            "modalities",
+            N_(
+                "A termination by mutual agreement records the modalities agreed by the parties, "
+                "or the expert appointed by them to set them"
+            ),
+        )
+    if not mode.modalities and ((modalities or "").strip() or (expert or "").strip()):
+        raise RuleError("modalities", N_("This termination mode has no modalities agreed by the parties"))
+
+
 def _check_formal_notice(facts: Facts, initiator: str, requested_on: dt.date) -> None:
     served = [n for n in facts.notices if n.served_by == initiator and n.served_on <= requested_on]
     running = [n for n in served if n.running_on(requested_on)]
@@ -351,7 +504,8 @@ def expiry_date(kind: Kind, facts: Facts) -> dt.date | None:
         return None
     end = fixed_end(kind, facts)
     if end is None:
-        assert kind.term.months is not None
+        if kind.term.months is None:  # a fixed-term agreement with no end on record
+            return None
         end = add_months(start, kind.term.months) - dt.timedelta(days=1)
     expiry = end + dt.timedelta(days=1)
     if facts.termination is not None and facts.termination.effective_on <= expiry:

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.logic.schema import validator_args
 from ckan.types import Context, Schema
 
-from ..common.validation import iso_date, pagination, text_value, whole_number
+from ..common.validation import comma_list, iso_date, pagination, text_value, whole_number
 from . import kinds as K
 from .documents.validators import file_upload, http_url
 
@@ -44,6 +44,13 @@ def withdraw_choice(value: Any, context: Context) -> Any:
     raise Invalid(_("Expected all, none, or a list of datasets"))
 
 
+def letter_language(value: Any, context: Context) -> Any:
+    """The language of the generated letter: French, or English on request."""
+    if value not in ("fr", "en"):
+        raise Invalid(_("Expected one of: %s") % "fr, en")
+    return value
+
+
 def positive_days(value: Any, context: Context) -> Any:
     value = whole_number(value, context)
     if value > 3660:
@@ -68,6 +75,7 @@ def contract_fields(ignore_missing, not_empty, email_validator, url_validator) -
         "referent_name": [ignore_missing, text_value],
         "referent_email": [ignore_missing, text_value, email_validator],
         "referent_phone": [ignore_missing, text_value],
+        "region_referent": [ignore_missing, text_value],
         "documents": {
             "title": [not_empty, text_value],
             "url": [not_empty, text_value, url_validator],
@@ -85,6 +93,7 @@ def agreement_create(not_empty, ignore_missing) -> Schema:
         "reference": [not_empty, text_value],
         "signed_on": [ignore_missing, iso_date],
         "notified_on": [ignore_missing, iso_date],
+        "in_force_from": [ignore_missing, iso_date],
     }
 
 
@@ -100,17 +109,17 @@ def agreement_patch() -> Schema:
 
 @validator_args
 def agreement_show(ignore_missing) -> Schema:
-    return {**id_only(), "date": [ignore_missing, iso_date]}
+    return {**id_only(), "organization": [ignore_missing, text_value], "date": [ignore_missing, iso_date]}
 
 
 @validator_args
-def agreement_sign(not_empty) -> Schema:
-    return {**id_only(), "signed_on": [not_empty, iso_date]}
+def agreement_sign(not_empty, ignore_missing) -> Schema:
+    return {**id_only(), "signed_on": [not_empty, iso_date], "in_force_from": [ignore_missing, iso_date]}
 
 
 @validator_args
-def agreement_notify(not_empty) -> Schema:
-    return {**id_only(), "notified_on": [not_empty, iso_date]}
+def agreement_notify(not_empty, ignore_missing) -> Schema:
+    return {**id_only(), "notified_on": [not_empty, iso_date], "in_force_from": [ignore_missing, iso_date]}
 
 
 @validator_args
@@ -151,6 +160,7 @@ def agreement_notice_serve(not_empty, ignore_missing, default) -> Schema:
         "deadline": [not_empty, iso_date],
         "served_on": [ignore_missing, iso_date],
         "served_by": [default("operator"), party],
+        "letter_language": [default("fr"), letter_language],
     }
 
 
@@ -181,7 +191,13 @@ def agreement_terminate(not_empty, ignore_missing, default) -> Schema:
         "requested_on": [ignore_missing, iso_date],
         "effective_on": [ignore_missing, iso_date],
         "withdraw": [default("none"), withdraw_choice],
+        # the motives (art. 7); ``reason`` is their former name, still accepted
+        "motives": [ignore_missing, text_value],
         "reason": [ignore_missing, text_value],
+        "actions": [ignore_missing, text_value],
+        "modalities": [ignore_missing, text_value],
+        "expert": [ignore_missing, text_value],
+        "letter_language": [default("fr"), letter_language],
     }
 
 
@@ -190,7 +206,7 @@ def agreement_list(ignore_missing) -> Schema:
     return {
         "organization": [ignore_missing, text_value],
         "kind": [ignore_missing, text_value],
-        "status": [ignore_missing, text_value],
+        "status": [ignore_missing, comma_list],
         "in_force_on": [ignore_missing, iso_date],
         "anniversary_within": [ignore_missing, positive_days],
         "ending_within": [ignore_missing, positive_days],

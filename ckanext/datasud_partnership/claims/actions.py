@@ -93,7 +93,12 @@ def claim_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 @tk.side_effect_free
 def claim_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """A claim with its messages (its partner's admins, the portal's team, whoever filed it)."""
+    """A claim with its messages (its partner's admins, the portal's team, whoever filed it).
+
+    :param id: the claim's id
+    :returns: the claim (``id``, ``dataset_id``, ``organization_id``, ``kind``,
+        ``status``, ``messages``...), as ``claim_list`` gives each
+    """
     data = validate(data_dict, S.one_claim(), context)
     claim = get(data["id"])
     tk.check_access("claim_show", context, {"id": claim.id})

@@ -30,6 +30,17 @@ def config_dir(config: Mapping[str, Any] | None = None) -> Path:
     return CHECKOUT_CONFIG_DIR if CHECKOUT_CONFIG_DIR.is_dir() else INSTALLED_CONFIG_DIR
 
 
+def display_timezone(config: Mapping[str, Any]) -> str:
+    """The time zone pages show moments in: CKAN's ``ckan.display_timezone``
+    when the site set it (anything but CKAN's default, UTC), else this
+    plugin's ``display_timezone`` (default Europe/Paris; set it to UTC to
+    keep UTC)."""
+    chosen = str(config.get("ckan.display_timezone") or "UTC")
+    if chosen != "UTC":
+        return chosen
+    return str(config.get(OPTION + "display_timezone"))
+
+
 def reminder_days() -> int:
     return tk.asint(_get("reminder_days"))
 

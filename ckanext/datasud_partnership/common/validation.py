@@ -3,7 +3,9 @@ name the field."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -17,9 +19,33 @@ _ = tk._
 
 def invalid(field: str, message: str, **params: Any) -> tk.ValidationError:
     """A ValidationError on ``field`` with ``message`` (an English msgid,
-    translated here) filled with ``params``."""
+    translated here) filled with ``params``, dates in words."""
     text = _(message)
-    return tk.ValidationError({field: [text % params if params else text]})
+    return tk.ValidationError({field: [text % in_words(params) if params else text]})
+
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def in_words(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with each date (an ISO day) written in words in the
+    reader's language ("1 décembre 2026", "December 1, 2026"): a sentence
+    never holds an ISO date. Outside a request (a command), ISO stays."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return params
+    from flask_babel import format_date
+
+    shown = {}
+    for key, value in params.items():
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            value = format_date(value, "long")
+        elif isinstance(value, str) and ISO_DAY.match(value):
+            with contextlib.suppress(ValueError):  # a day that does not exist stays as written
+                value = format_date(dt.date.fromisoformat(value), "long")
+        shown[key] = value
+    return shown
 
 
 def validate(data_dict: DataDict, schema: Schema, context: Context) -> DataDict:
@@ -103,6 +129,21 @@ def text_value(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: 
     meet a list)."""
     try:
         data[key] = as_text(data.get(key))
+    except tk.Invalid as error:
+        errors[key].append(error.error)
+        raise tk.StopOnError from None
+
+
+def comma_list(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Context) -> None:
+    """Several values, as a text separated by commas (``in_force,signed``) or
+    as a list of texts (``["in_force", "signed"]``, what a JSON client
+    sends): kept as the comma-separated text."""
+    value = data.get(key)
+    try:
+        items = value if isinstance(value, list) else [value]
+        data[key] = ",".join(
+            part.strip() for item in items for part in as_text(item).split(",") if part.strip()
+        )
     except tk.Invalid as error:
         errors[key].append(error.error)
         raise tk.StopOnError from None

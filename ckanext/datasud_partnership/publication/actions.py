@@ -14,6 +14,7 @@ from ..claims import queries as claims_queries
 from ..common import csv, lookups
 from ..common.dates import today
 from ..common.lookups import organization, readable
+from ..common.messages import N_
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
 from . import chains, declarations, publishing, sandbox
@@ -207,35 +208,48 @@ def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str,
     return {"count": count, "results": [_entry_dict(row, names) for row in rows]}
 
 
-CSV_COLUMNS = (
-    "timestamp",
-    "action",
-    "dataset_id",
-    "dataset_name",
-    "organization_id",
-    "organization_name",
-    "licence_id",
-    "personal_data",
-    "declaration_text_version",
-    "declaration_note",
-    "declared_by",
-    "agreement_id",
-    "actor",
-    "reason",
-    "ground_type",
-    "ground_reference",
-    "path",
-)
+# Each column's machine name (the API's header) and its label (the pages').
+CSV_COLUMNS = {
+    "timestamp": N_("Date and time (UTC)"),
+    "action": N_("Action"),
+    "dataset_id": N_("Dataset id"),
+    "dataset_name": N_("Dataset"),
+    "organization_id": N_("Organization id"),
+    "organization_name": N_("Organization"),
+    "licence_id": N_("Licence"),
+    "personal_data": N_("Personal data"),
+    "declaration_text_version": N_("Declaration text version"),
+    "declaration_note": N_("Anonymization note"),
+    "declared_by": N_("Declared by"),
+    "agreement_id": N_("Agreement id"),
+    "actor": N_("By"),
+    "reason": N_("Reason"),
+    "ground_type": N_("Ground"),
+    "ground_reference": N_("Ground reference"),
+    "path": N_("Path"),
+}
 
 
 @tk.side_effect_free
 def publication_journal_export(context: Context, data_dict: DataDict) -> str:
     """The journal entries the filters select (same filters as
     ``publication_journal_list``, no paging), newest first, as CSV text
-    (UTF-8, comma-separated, one header line: see ``CSV_COLUMNS``)."""
-    data = validate(data_dict, S.journal_filters(), context)
+    (UTF-8, one header line: see ``CSV_COLUMNS``).
+
+    :param organization: id or name (as ``publication_journal_list``)
+    :param dataset: id or name
+    :param action: ``published`` or ``withdrawn``
+    :param since, until: ISO dates (inclusive)
+    :param separator: ``,`` (default) or ``;`` (then with a UTF-8 byte-order
+        mark: French Excel opens it as columns)
+    :param header: ``names`` (default: the columns' stable machine names) or
+        ``labels`` (in the caller's language)
+    :returns: the CSV text
+    """
+    data = validate(data_dict, S.journal_export(), context)
     query = _journal_query(context, data, "publication_journal_export")
-    return csv.text(CSV_COLUMNS, _journal_rows(query))
+    header = CSV_COLUMNS if data.get("header", "names") == "names" else [_(v) for v in CSV_COLUMNS.values()]
+    return csv.text(header, _journal_rows(query), data.get("separator", ","))
 
 
 def _journal_rows(query: Any) -> Any:
@@ -293,7 +307,14 @@ def _terms_dict(terms: TermsVersion) -> dict[str, Any]:
 
 def terms_version_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Publish a new version of the portal's terms of use (sysadmins). From
-    then on, each organization must accept it before publishing again."""
+    then on, each organization must accept it before publishing again.
+
+    :param version: the version's name, unique
+    :param title: its title
+    :param url: where its text is read
+    :param summary: optional: what changed
+    :returns: ``{"version", "title", "url", "summary", "published_at"}``
+    """
     tk.check_access("terms_version_create", context, data_dict)
     data = validate(data_dict, S.terms_version_create(), context)
     if Session.query(TermsVersion).filter_by(version=data["version"]).first():
@@ -307,7 +328,10 @@ def terms_version_create(context: Context, data_dict: DataDict) -> dict[str, Any
 
 @tk.side_effect_free
 def terms_version_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """Every version of the terms of use, the one in force first."""
+    """Every version of the terms of use, the one in force first (anybody).
+
+    :returns: a list of ``{"version", "title", "url", "summary", "published_at"}``
+    """
     tk.check_access("terms_version_list", context, data_dict)
     rows = Session.query(TermsVersion).order_by(TermsVersion.published_at.desc(), TermsVersion.id.desc())
     return [_terms_dict(t) for t in rows]
@@ -338,7 +362,12 @@ def terms_accept(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
 @tk.side_effect_free
 def terms_status(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Has the organization accepted the terms of use in force?"""
+    """Has the organization accepted the terms of use in force? (anybody)
+
+    :param organization: the organization's id or name
+    :returns: ``{"organization", "terms": the version in force or None,
+        "accepted", "accepted_at", "accepted_by"}``
+    """
     data = validate(data_dict, S.terms_status(), context)
     org = organization(data["organization"])
     tk.check_access("terms_status", context, {"organization_id": org.id})

@@ -112,7 +112,8 @@ def unmet_conditions(facts: Facts) -> list[Unmet]:
             Unmet(
                 "licence",
                 "license_id",
-                N_("The licence %(licence)s is not one of the portal's open licences: %(licences)s"),
+                N_("The licence “%(licence)s” is not one of the portal's open licences: %(licences)s"),
+                # ids: the reader sees titles, in the language it reads (publishing.message)
                 {"licence": facts.licence_id, "licences": ", ".join(sorted(facts.open_licences))},
             )
         )

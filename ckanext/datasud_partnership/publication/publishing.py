@@ -19,6 +19,7 @@ from ckan.types import Context
 
 from ..agreements.queries import publishing_agreement
 from ..common import settings
+from ..common.language import current_language
 from ..common.roles import is_publisher, user_of
 from ..profile import scheming
 from . import declarations, journal
@@ -103,12 +104,26 @@ def check_metadata_kept(package: model.Package) -> None:
 ERROR_KEYS = {"tags": "tag_string"}
 
 
+def message(msgid: str, params: dict[str, Any] | None) -> str:
+    """An unmet condition's message in the reader's language: the msgid
+    translated, licences named by their titles (the gate and the recorded
+    harvest reasons keep their ids)."""
+    text = _(msgid)
+    if not params:
+        return text
+    titles = licence_titles()
+    shown = dict(params)
+    for key in ("licence", "licences"):
+        if isinstance(shown.get(key), str):
+            shown[key] = ", ".join(titles.get(i.strip(), i.strip()) for i in shown[key].split(","))
+    return text % shown
+
+
 def refusal(unmet: list[G.Unmet]) -> tk.ValidationError:
     errors: dict[str, list[str]] = {}
     for condition in unmet:
-        text = _(condition.message)
         key = ERROR_KEYS.get(condition.field, condition.field)
-        errors.setdefault(key, []).append(text % condition.params if condition.params else text)
+        errors.setdefault(key, []).append(message(condition.message, condition.params))
     return tk.ValidationError(errors)
 
 
@@ -166,6 +181,17 @@ def package_as_dict(package: model.Package) -> dict[str, Any]:
     return data
 
 
+def licence_titles() -> dict[str, str]:
+    """Each licence of CKAN's register by its title in the user's language
+    (the portal's list carries ``title_fr`` / ``title_en``): the refusals
+    name licences so."""
+    lang = current_language()
+    return {
+        licence.id: getattr(licence, f"title_{lang}", None) or licence.title
+        for licence in model.Package.get_license_register().values()
+    }
+
+
 def metadata_labels(dataset_type: str) -> dict[str, str]:
     """The labels of the required fields, in the user's language."""
     return {field: scheming.label(field, dataset_type) for field in required_fields(dataset_type)}
@@ -202,8 +228,7 @@ def publication_check(
         unmet = [u for u in unmet if u.condition != "declaration"] + problems
     messages: dict[str, list[str]] = {name: [] for name in CHECKED}
     for condition in unmet:
-        text = _(condition.message)
-        messages[condition.condition].append(text % condition.params if condition.params else text)
+        messages[condition.condition].append(message(condition.message, condition.params))
     if not may_publish(context, package.owner_org):
         messages["permission"].append(_(NOT_A_PUBLISHER))
     if Snapshot.of(package).published:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema
 
+from ..common import csv
 from ..common.validation import iso_date, pagination, text_value
 from .gate import DECLARATION_FIELD
 
@@ -53,6 +54,15 @@ def journal_filters(ignore_missing, one_of) -> Schema:
         "action": [ignore_missing, one_of(list(JOURNAL_ACTIONS))],
         "since": [ignore_missing, iso_date],
         "until": [ignore_missing, iso_date],
+    }
+
+
+@validator_args
+def journal_export(ignore_missing, one_of) -> Schema:
+    return {
+        **journal_filters(),
+        "separator": [ignore_missing, one_of(list(csv.SEPARATORS))],
+        "header": [ignore_missing, one_of(list(csv.HEADERS))],
     }
 
 

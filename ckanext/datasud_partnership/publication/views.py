@@ -9,6 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response, request
 
+from ..ui.shared import csv_choices
+
 blueprint = Blueprint("datasud_publication", __name__)
 
 FILTERS = ("organization", "dataset", "action", "since", "until")
@@ -17,6 +19,7 @@ FILTERS = ("organization", "dataset", "action", "since", "until")
 @blueprint.route("/publication-journal.csv")
 def journal_csv() -> Any:
     data = {key: request.args[key] for key in FILTERS if request.args.get(key)}
+    data.update(csv_choices())
     context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
     try:
         text = tk.get_action("publication_journal_export")(context, data)
@@ -28,6 +31,6 @@ def journal_csv() -> Any:
     name = f"journal-publication-{scope}-{dt.date.today().isoformat()}.csv"
     return Response(
         text,
-        mimetype="text/csv",
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

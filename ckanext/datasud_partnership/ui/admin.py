@@ -15,9 +15,10 @@ from flask import Blueprint, Response, request
 
 from ..agreements import kinds as K
 from ..common import csv
+from ..common.messages import N_
 from . import helpers as H
 from .answers import call
-from .shared import form_data, harvest_outcomes_context
+from .shared import csv_choices, form_data, harvest_outcomes_context
 
 _ = tk._
 
@@ -30,12 +31,22 @@ mail_blueprint = Blueprint("datasud_admin_mail", __name__, url_prefix="/ckan-adm
 # the agreement_list filters the table offers, and what each form sends
 WITHIN_DAYS = 60
 OPERATIONS: dict[str, tuple[str, ...]] = {
-    "sign": ("signed_on",),
-    "notify": ("notified_on",),
+    "sign": ("signed_on", "in_force_from"),
+    "notify": ("notified_on", "in_force_from"),
     "cancel": ("reason",),
-    "notice_serve": ("served_on", "deadline", "breaches", "served_by"),
+    "notice_serve": ("served_on", "deadline", "breaches", "served_by", "letter_language"),
     "notice_lift": ("lifted_on", "reason"),
-    "terminate": ("mode", "initiator", "requested_on", "effective_on", "reason"),
+    "terminate": (
+        "mode",
+        "initiator",
+        "requested_on",
+        "effective_on",
+        "motives",
+        "actions",
+        "modalities",
+        "expert",
+        "letter_language",
+    ),
     "milestone_update": ("code", "done_on", "note"),
     "amend": ("signed_on", "description", "end_on"),
 }
@@ -48,6 +59,7 @@ EDIT_FIELDS = (
     "referent_name",
     "referent_email",
     "referent_phone",
+    "region_referent",
     "beneficiary_invoice_on",
 )
 PARTY_FIELDS = ("name", "signatory", "signatory_title")
@@ -57,21 +69,25 @@ CREATE_FIELDS = (
     "reference",
     "signed_on",
     "notified_on",
+    "in_force_from",
+    "end_on",
+    "region_referent",
     "referent_name",
     "referent_email",
     "referent_phone",
 )
-CSV_COLUMNS = (
-    "reference",
-    "organization",
-    "organization_title",
-    "kind",
-    "status",
-    "in_force_from",
-    "next_anniversary",
-    "ends_on",
-    "grants_publication",
-)
+# Each column's machine name and its label (the download's header in the reader's language).
+CSV_COLUMNS = {
+    "reference": N_("Reference"),
+    "organization": N_("Organization id"),
+    "organization_title": N_("Organization"),
+    "kind": N_("Kind"),
+    "status": N_("Status"),
+    "in_force_from": N_("In force from"),
+    "next_anniversary": N_("Next anniversary"),
+    "ends_on": N_("Ends on"),
+    "grants_publication": N_("Grants publication"),
+}
 
 
 def _sysadmins_only() -> None:
@@ -144,9 +160,11 @@ def export() -> Any:
             break
         offset += 1000
     name = f"conventions-{dt.date.today().isoformat()}.csv"
+    choices = csv_choices()
+    header = CSV_COLUMNS if choices["header"] == "names" else [_(label) for label in CSV_COLUMNS.values()]
     return Response(
-        csv.text(CSV_COLUMNS, lines),
-        mimetype="text/csv",
+        csv.text(header, lines, choices["separator"]),
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
@@ -157,9 +175,26 @@ def _new_page(errors: dict[str, list[str]] | None = None, values: dict[str, Any]
         {
             "kinds": call("agreement_kind_list"),
             "organizations": call("organization_list", all_fields=True, limit=1000),
+            "team": portal_team(),
             "errors": errors or {},
             "values": values or {},
         },
+    )
+
+
+def portal_team() -> list[Any]:
+    """The users who may be the region's referent of an agreement: the portal team."""
+    from ckan import model
+
+    return (
+        model.Session.query(model.User)
+        .filter(
+            model.User.sysadmin.is_(True),
+            model.User.state == "active",
+            model.User.name != tk.config.get("ckan.site_id"),
+        )
+        .order_by(model.User.fullname, model.User.name)
+        .all()
     )
 
 
@@ -285,6 +320,7 @@ def _edit_values(agreement: dict[str, Any]) -> dict[str, Any]:
         referent_email=referent.get("email") or "",
         referent_phone=referent.get("phone") or "",
         beneficiary_invoice_on=(agreement.get("financial") or {}).get("beneficiary_invoice_on") or "",
+        region_referent=(agreement.get("region_referent") or {}).get("name") or "",
     )
     parties = {p.get("role"): p for p in agreement.get("parties") or []}
     for role in K.PARTIES:
@@ -297,7 +333,14 @@ def _edit_page(agreement: dict[str, Any], errors: dict[str, list[str]], values: 
     kind = next((k for k in call("agreement_kind_list") if k["name"] == agreement["kind"]), None)
     return tk.render(
         "datasud_ui/admin_agreement_edit.html",
-        {"a": agreement, "kind": kind, "errors": errors, "values": values, "roles": K.PARTIES},
+        {
+            "a": agreement,
+            "kind": kind,
+            "errors": errors,
+            "values": values,
+            "roles": K.PARTIES,
+            "team": portal_team(),
+        },
     )
 
 

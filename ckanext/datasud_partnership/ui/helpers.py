@@ -30,16 +30,8 @@ def publication_status_label(status: str | None) -> str:
 
 
 def agreement_status_label(status: str | None) -> str:
-    return {
-        "draft": _("Draft agreement"),
-        "cancelled": _("Cancelled"),
-        "signed": _("Signed, not yet in force"),
-        "in_force": _("In force"),
-        "in_force_under_notice": _("In force, under formal notice"),
-        "terminating": _("Terminating"),
-        "terminated": _("Terminated"),
-        "expired": _("Expired"),
-    }.get(status or "", status or "")
+    label = R.STATUS_LABELS.get(status or "")
+    return _(label) if label else status or ""
 
 
 def journal_action_label(action: str | None) -> str:
@@ -218,6 +210,20 @@ def open_licence_options() -> list[tuple[str, str]]:
     return [(licence_id, licence_title(licence_id)) for licence_id in sorted(settings.open_licences())]
 
 
+def may_publish(pkg: dict[str, Any]) -> bool:
+    """Whether the current user publishes this dataset's organization's
+    datasets (the rule ``dataset_publish`` applies: its publishing roles; the
+    portal's team only with ``sysadmins_may_publish``): to show Publish."""
+    from ..publication.publishing import may_publish as rule
+
+    return rule(_context(), pkg.get("owner_org"))
+
+
+def is_portal_team() -> bool:
+    user = tk.current_user
+    return bool(user and user.is_authenticated and user.sysadmin)
+
+
 def declaration_version() -> str:
     """The version of the declaration text in force (``declaration_version_show``)."""
     return str(tk.get_action("declaration_version_show")(dict(_context()), {})["version"])
@@ -322,6 +328,9 @@ def get_helpers() -> dict[str, Any]:
         "datasud_render_amount": render_amount,
         "datasud_render_datetime": render_datetime,
         "datasud_may": may,
+        "datasud_may_publish": may_publish,
+        "datasud_publication_checklist": publication_checklist,
+        "datasud_is_portal_team": is_portal_team,
         "datasud_localized": localized,
         "datasud_claim_kind_label": claim_kind_label,
         "datasud_claim_status_label": claim_status_label,

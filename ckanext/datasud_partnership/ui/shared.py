@@ -10,6 +10,8 @@ from ckan.lib.navl.dictization_functions import unflatten
 from ckan.logic import clean_dict, tuplize_dict
 from flask import request
 
+from ..common import csv
+from ..common.language import current_language
 from ..publication.harvest.rules import OUTCOMES as HARVEST_OUTCOMES
 from . import helpers as H
 from .answers import call, context, errors_of
@@ -67,4 +69,17 @@ def harvest_outcomes_context(group: dict[str, Any] | None) -> dict[str, Any]:
         "errors": errors,
         "page": page,
         "per_page": HARVEST_PER_PAGE,
+    }
+
+
+def csv_choices() -> dict[str, str]:
+    """How a page's CSV download is written: ``separator`` and ``header``
+    from the query string, else ``;`` (with a byte-order mark) in French and
+    ``,`` otherwise, with the columns' labels in the reader's language.
+    ``header=names`` gives the machine names, as the API does."""
+    separator = request.args.get("separator")
+    header = request.args.get("header")
+    return {
+        "separator": separator if separator in csv.SEPARATORS else csv.default_separator(current_language()),
+        "header": header if header in csv.HEADERS else "labels",
     }

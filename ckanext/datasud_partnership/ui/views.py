@@ -24,6 +24,7 @@ _ = tk._
 dataset = Blueprint("datasud_dataset", __name__, url_prefix="/dataset")
 organization = Blueprint("datasud_organization", __name__, url_prefix="/organization")
 deposit = Blueprint("datasud_deposit", __name__, url_prefix="/deposit")
+partners = Blueprint("datasud_partners", __name__)
 
 JOURNAL_FILTERS = ("action", "since", "until", "dataset")
 
@@ -56,7 +57,7 @@ def _publish_page(pkg: dict[str, Any], template: str, **extra: Any) -> str:
 
 def _publish(reference: str, template: str, done: Any) -> Any:
     pkg = _dataset_or_abort(reference)
-    if not may("package_update", id=pkg["id"]):
+    if not may("package_update", id=pkg["id"]) or not H.may_publish(pkg):
         return tk.abort(403, _("Only the organization's publishers may publish this dataset"))
     if request.method == "GET":
         return _publish_page(pkg, template)
@@ -102,20 +103,37 @@ def publish(id: str) -> Any:
 # -- the dataset: withdraw --------------------------------------------------------------
 @dataset.route("/withdraw/<id>", methods=["GET", "POST"])
 def withdraw(id: str) -> Any:
+    """The partner withdraws with a reason; the portal's team also cites its
+    ground: a claim filed on the dataset, or a legal takedown with its text."""
     pkg = _dataset_or_abort(id)
     if not may("package_update", id=pkg["id"]):
         return tk.abort(403, _("Only the organization's publishers may withdraw this dataset"))
-    extra = {"pkg": pkg, "pkg_dict": pkg, "dataset_type": pkg.get("type") or "dataset"}
+    if pkg.get("publication_status") != "published":
+        tk.h.flash_notice(_("This dataset is not published: there is nothing to withdraw."))
+        return tk.redirect_to("dataset.read", id=pkg["name"])
+    team = H.is_portal_team()
+    claims = call("claim_list", dataset=pkg["id"], limit=100)["results"] if team else []
+    extra = {
+        "pkg": pkg,
+        "pkg_dict": pkg,
+        "dataset_type": pkg.get("type") or "dataset",
+        "team": team,
+        "claims": claims,
+    }
     if request.method == "GET":
         return tk.render("datasud_ui/withdraw.html", {**extra, "errors": {}, "values": {}})
     form = form_data()
+    data: dict[str, Any] = {"id": pkg["id"], "reason": form.get("reason") or ""}
+    if team and form.get("ground_type") == "claim":
+        data["ground"] = {"type": "claim", "claim_id": form.get("claim_id") or ""}
+    elif team and form.get("ground_type") == "takedown":
+        data["ground"] = {"type": "takedown", "text": form.get("takedown_text") or ""}
     call(
         "dataset_withdraw",
-        id=pkg["id"],
-        reason=form.get("reason") or "",
         invalid=lambda errors: tk.render(
             "datasud_ui/withdraw.html", {**extra, "errors": errors, "values": form}
         ),
+        **data,
     )
     tk.h.flash_success(_("The dataset is withdrawn: it is private again, and everything is kept."))
     return tk.redirect_to("dataset.read", id=pkg["name"])
@@ -356,7 +374,7 @@ def convention_terminate(id: str) -> Any:
     data = {
         # no request date: the server dates a partner's request (common/dates.py act_day)
         key: form[key]
-        for key in ("id", "mode", "effective_on", "reason")
+        for key in ("id", "mode", "effective_on", "motives", "actions", "reason")
         if form.get(key)
     }
     call(
@@ -499,4 +517,27 @@ def publish_step(id: str) -> Any:
         id,
         "datasud_ui/deposit_publish.html",
         lambda pkg: tk.redirect_to("dataset.read", id=pkg["name"]),
+    )
+
+
+# -- the public register of the partners ------------------------------------------------
+# which of a partner's agreements the register shows first
+REGISTER_ORDER = ("in_force", "in_force_under_notice", "terminating", "signed", "terminated", "expired")
+
+
+@partners.route("/partners")
+def register() -> Any:
+    """Every partner with its agreement (the one in force first), from the
+    public register (``agreement_list``), and its published datasets (the
+    public's search: what anybody sees)."""
+    listed = call("agreement_list", status=",".join(REGISTER_ORDER), limit=1000)["results"]
+    rows: dict[str, dict[str, Any]] = {}
+    for agreement in sorted(listed, key=lambda a: REGISTER_ORDER.index(a["status"])):
+        rows.setdefault(agreement["organization_id"], agreement)
+    found = call("package_search", rows=0, **{"facet.field": '["owner_org"]', "facet.limit": -1})
+    counts = {i["name"]: i["count"] for i in found["search_facets"].get("owner_org", {}).get("items", [])}
+    partners_rows = sorted(rows.values(), key=lambda a: (a["organization_title"] or "").casefold())
+    return tk.render(
+        "datasud_ui/partners.html",
+        {"partners": partners_rows, "published": counts, "total": found["count"]},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -22,7 +21,13 @@ Session = model.Session
 
 
 def rule_error(error: R.RuleError) -> tk.ValidationError:
-    return invalid(error.field, error.message, **error.params)
+    return invalid(error.field, error.message, **status_in_words(error.params))
+
+
+def status_in_words(params: dict[str, Any]) -> dict[str, Any]:
+    """A refusal's ``status`` in words ("signée, pas encore en vigueur"), not its code."""
+    label = R.STATUS_LABELS.get(params.get("status") or "")
+    return {**params, "status": tk._(label).lower()} if label else params
 
 
 def actor(context: Context) -> str | None:
@@ -67,36 +72,57 @@ def finish(agreement: Agreement, kind: K.Kind, context: Context) -> dict[str, An
     return dictize.full_dict(agreement, kind, today())
 
 
-def check_single_in_force(
-    agreement: Agreement | None, org_id: str, kind: K.Kind, start: dt.date | None
+def check_in_force_alone(
+    agreement_id: str | None, reference: str, org_id: str, kind: K.Kind, agreement_facts: R.Facts, field: str
 ) -> None:
-    """At most one agreement of a kind in force (or pending) per organization."""
-    others = Session.query(Agreement).filter(
-        Agreement.organization_id == org_id,
-        Agreement.kind == kind.name,
-        Agreement.cancelled_on.is_(None),
+    """Two agreements of one kind in force on the same day are refused
+    (``rules.check_no_overlap``), checked when ``field``, a date that brings
+    the agreement into force or moves its end, is recorded. Drafts and signed
+    agreements of the kind are not counted: any number may exist."""
+    others = (
+        Session.query(Agreement)
+        .filter(
+            Agreement.organization_id == org_id,
+            Agreement.kind == kind.name,
+            Agreement.cancelled_on.is_(None),
+            Agreement.signed_on.isnot(None),
+        )
+        .order_by(Agreement.created, Agreement.id)
+        .all()
     )
-    for other in others:
-        if agreement is not None and other.id == agreement.id:
-            continue
-        other_facts = queries.facts(other)
-        other_start = R.start_date(kind, other_facts)
-        other_end = R.ends_on(kind, other_facts)
-        # another one being drawn up, or in force over the same days
-        conflict = other_start is None or other_end is None or other_end >= (start or today())
-        if conflict:
-            raise invalid(
-                "kind",
-                "The organization already has an agreement of this kind in force or pending (%(reference)s)",
-                reference=other.reference,
-            )
+    others = [other for other in others if other.id != agreement_id]
+    notices_by, endings_by = queries.notices_and_terminations([other.id for other in others])
+    try:
+        R.check_no_overlap(
+            kind,
+            agreement_facts,
+            reference,
+            (
+                (
+                    other.reference,
+                    queries.facts(other, notices_by.get(other.id, []), endings_by.get(other.id)),
+                )
+                for other in others
+            ),
+            field,
+        )
+    except R.RuleError as error:
+        raise rule_error(error) from None
+
+
+def check_term(kind: K.Kind, agreement_facts: R.Facts, field: str) -> None:
+    """A fixed-term agreement coming into force needs an end not yet over."""
+    try:
+        R.check_term_not_over(kind, agreement_facts, field)
+    except R.RuleError as error:
+        raise rule_error(error) from None
 
 
 def set_fields(agreement: Agreement, data: dict[str, Any]) -> dict[str, Any]:
     """Copy contract fields onto the row; returns {field: [before, after]}."""
     changes = {}
     for field in S.contract_fields():
-        if field not in data:
+        if field not in data or field == "region_referent":  # a user, not a column: see lifecycle
             continue
         value = data[field]
         before = getattr(agreement, field)

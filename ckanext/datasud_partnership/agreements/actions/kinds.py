@@ -12,7 +12,10 @@ from .. import kinds as K
 
 @tk.side_effect_free
 def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
-    """The agreement kinds this portal knows, with their rules."""
+    """The agreement kinds this portal knows, with their rules.
+
+    :returns: every kind: its name, title, rules (renewal, notice, termination modes, milestones, terms)
+    """
     tk.check_access("agreement_kind_list", context, data_dict)
     result = []
     for kind in K.registered().values():
@@ -25,6 +28,16 @@ def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str,
                 "starts_on": kind.term.starts_on,
                 "term_months": kind.term.months,
                 "fixed_end": kind.term.fixed_end.isoformat() if kind.term.fixed_end else None,
+                "fixed_term": kind.term.fixed,
+                "seasons": [
+                    {
+                        "code": season.code,
+                        "title": {"fr": season.title.fr, "en": season.title.en},
+                        "starts_on": season.starts_on.isoformat(),
+                        "ends_on": season.ends_on.isoformat(),
+                    }
+                    for season in kind.term.seasons
+                ],
                 "tacit_renewal": kind.renewal.tacit,
                 "terminations": {
                     name: {
@@ -36,6 +49,8 @@ def agreement_kind_list(context: Context, data_dict: DataDict) -> list[dict[str,
                         "notice_months": mode.notice_months,
                         "requires_formal_notice": mode.requires_formal_notice,
                         "may_withdraw_datasets": mode.may_withdraw_datasets,
+                        "motives_required": mode.motives_required,
+                        "modalities": mode.modalities,
                     }
                     for name, mode in kind.terminations.items()
                 },

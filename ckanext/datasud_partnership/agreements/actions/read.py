@@ -36,10 +36,18 @@ def agreement_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
 
     Anybody reads the public register (organization, kind, reference, status,
     in force since, next anniversary or end); sysadmins and the partner's
-    admins read everything (referent, money, notices, milestones...)."""
+    admins read everything (referent, money, notices, milestones...).
+
+    :param id: the agreement's id, or its reference (``CONV-DATASUD-013``);
+        a reference several agreements carry is refused: give the id, or
+    :param organization: the organization's id or name, with a reference
+    :param date: optional ISO date to compute the fields as of
+    :returns: the agreement (the register's fields, or all of them)
+    """
     data = validate(data_dict, S.agreement_show(), context)
-    agreement = queries.get(data["id"])
-    tk.check_access("agreement_show", context, data)
+    org_id = organization(data["organization"]).id if data.get("organization") else None
+    agreement = queries.named(data["id"], org_id)
+    tk.check_access("agreement_show", context, {**data, "id": agreement.id})
     kind = queries.kind_of(agreement)
     day = data.get("date") or today()
     if may_read_everything(context, agreement):
@@ -167,7 +175,12 @@ def _list_computed(
 
 @tk.side_effect_free
 def agreement_history(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Every change to an agreement, oldest first: who, when, what, why."""
+    """Every change to an agreement, oldest first: who, when, what, why.
+
+    :param id: the agreement's id
+    :param limit: (default 100, at most 1000), :param offset:
+    :returns: ``{"count", "results": [{"event", "on" (the date in law), "at" (recorded), "actor", "data"}]}``
+    """
     data = validate(data_dict, S.agreement_history(), context)
     agreement = queries.get(data["id"])
     tk.check_access("agreement_history", context, {"organization_id": agreement.organization_id})

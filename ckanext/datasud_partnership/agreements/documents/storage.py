@@ -15,6 +15,7 @@ not copied yet is still read from the folder."""
 
 from __future__ import annotations
 
+import io
 import os
 import uuid
 from typing import IO, Any
@@ -142,6 +143,27 @@ def store_file(agreement: Agreement, upload: FileStorage) -> dict[str, Any]:
     location = files.Location(f"{agreement.id}/{uuid.uuid4()}.pdf")
     stored = folder.upload(location, files.Upload(stream, original_name(upload), size, "application/pdf"))
     return {"name": original_name(upload), "size": stored.size, "sha256": stored.hash, "stored_as": location}
+
+
+def store_bytes(agreement: Agreement, name: str, content: bytes) -> dict[str, Any]:
+    """Keep a PDF the portal made itself (a generated letter) beside the uploads."""
+    folder = storage()
+    if folder is None:
+        raise invalid("letter", "This portal has no storage for the agreements' files (ckan.storage_path)")
+    location = files.Location(f"{agreement.id}/{uuid.uuid4()}.pdf")
+    upload = files.Upload(io.BytesIO(content), name, len(content), "application/pdf")
+    stored = folder.upload(location, upload)
+    return {"name": name, "size": stored.size, "sha256": stored.hash, "stored_as": location}
+
+
+def read_bytes(entry: dict[str, Any]) -> bytes | None:
+    """The content of a stored document (None when it cannot be found)."""
+    stored = entry.get("file") or {}
+    folder = holding(stored["stored_as"]) if stored.get("stored_as") else None
+    if folder is None:
+        return None
+    data = files.FileData(files.Location(stored["stored_as"]), size=stored.get("size") or 0)
+    return folder.content(data)
 
 
 def listed(agreement: Agreement) -> list[dict[str, Any]]:

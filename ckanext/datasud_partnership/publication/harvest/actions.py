@@ -11,7 +11,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ...common import lookups
-from ...common.validation import validate
+from ...common.validation import reference, validate
 from . import imports as harvest
 from . import schema as S
 from .model import HarvestOutcome
@@ -155,8 +155,8 @@ def harvest_source_reindex(original: Any, context: Context, data_dict: DataDict)
     judged again (the condition they missed may be met now)."""
     from ckan import logic
 
-    source_id = data_dict.get("id")
-    package = model.Package.get(source_id) if isinstance(source_id, str) and source_id else None
+    source_id = reference(data_dict, "id")  # a NUL or a list: 400 naming id, not a 500 down in SQL
+    package = model.Package.get(source_id)
     if package is None or package.type != "harvest":
         return original(context, data_dict)
     context["ignore_auth"] = True  # as ckanext-harvest's own: an internal call

@@ -382,10 +382,8 @@ def translated(reasons: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The recorded reasons, in the reader's language."""
     result = []
     for reason in reasons or []:
-        message = reason["message"]
-        text = _(message)
-        params = reason.get("params") or {}
-        result.append({"field": reason["field"], "message": text % params if params else text})
+        text = publishing.message(reason["message"], reason.get("params"))
+        result.append({"field": reason["field"], "message": text})
     return result
 
 

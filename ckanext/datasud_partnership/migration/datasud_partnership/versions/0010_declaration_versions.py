@@ -3,7 +3,7 @@ the version the former option ``ckanext.datasud_partnership.declaration_version`
 named (default 2026-01), in force since the portal began.
 
 Revision ID: 0010_declaration_versions
-Revises: 0007_mail_outbox
+Revises: 0008_agreement_legal
 Create Date: 2026-12-04
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ckanext.datasud_partnership.publication.declarations import SEED_TEXT
 
 revision = "0010_declaration_versions"
-down_revision = "0007_mail_outbox"
+down_revision = "0008_agreement_legal"
 branch_labels = None
 depends_on = None
 
