@@ -309,6 +309,7 @@ def test_a_termination_taking_effect_takes_its_datasets_out_at_once(sandboxed):
         mode="beneficiary_early",
         initiator="partner",
         effective_on="2023-06-01",
+        motives="Fin anticipée de l'accompagnement",
     )
     (left,) = entries("unsandboxed")
     assert left.path == "termination"
