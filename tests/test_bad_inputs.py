@@ -164,6 +164,8 @@ ACTIONS: dict[str, dict[str, str]] = {
     "declaration_version_show": {"version": T},
     "dataset_publish": {"id": ID, "license_id": ID, "publication_declaration": J},
     "dataset_withdraw": {"id": ID, "reason": T, "ground": J},
+    "dataset_sandbox": {"id": ID, "publication_declaration": J},
+    "dataset_unsandbox": {"id": ID, "reason": T},
     "dcat_dataset_show": {"id": ID, "profiles": L, "format": C},
     "dcat_catalog_show": {"q": Q, "fq": Q, "page": N, "profiles": L, "format": C, "modified_since": D},
     "harvest_publication_list": {"id": ID, "outcome": C, "limit": N, "offset": N},

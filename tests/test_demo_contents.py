@@ -186,3 +186,15 @@ def test_publication_as_the_partners_left_it(demo_loaded):
     assert [(c["dataset_name"], c["status"], c["filed_by"]) for c in claims] == [
         ("beneficiaires-rsa-par-commune", "open", "digne-member")
     ]
+
+
+def test_the_challenge_cohort_sees_digne_s_sandbox_the_public_does_not(demo_loaded):
+    assert demo.SANDBOX and demo_loaded.get("sandbox", "created") == len(demo.SANDBOX)
+    # verdon holds a Challenge agreement in force too: its members are of the cohort
+    cohort = _search("verdon-member", include_private=True, rows=1000)["results"]
+    assert set(demo.SANDBOX) <= {d["name"] for d in cohort}
+    for name in demo.SANDBOX:
+        helpers.call_action("package_show", context={"user": "verdon-member", "ignore_auth": False}, id=name)
+    public = {d["name"] for d in _search("", include_private=True, rows=1000)["results"]}
+    partner = {d["name"] for d in _search("cd13-editor", include_private=True, rows=1000)["results"]}
+    assert not set(demo.SANDBOX) & (public | partner)

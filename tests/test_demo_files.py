@@ -141,9 +141,8 @@ def test_agreements_name_their_organization_kind_and_milestones(content):
 def test_agreement_dates_are_counted_from_today(content):
     """On a 31 May: months back land on the last day of a shorter month (relativedelta)."""
     by_reference = {a["create"]["reference"]: a for a in content.agreements(dt.date(2024, 5, 31))}
-    cd13, digne, verdon = (
-        by_reference[r] for r in ("CONV-DATASUD-013", "COD-S2-2022-DIGNE", "CONV-DATASUD-HV-004")
-    )
+    cd13, digne = by_reference["CONV-DATASUD-013"], by_reference["COD-S2-2022-DIGNE"]
+    verdon = by_reference["CONV-DATASUD-HV-004"]
 
     assert cd13["create"]["notified_on"] == "2021-10-31"  # 31 months before
     assert cd13["create"]["signed_on"] == "2021-10-15"

@@ -15,7 +15,7 @@ from .agreements.documents import storage as document_storage
 from .common import dates, mail
 from .common.cli_language import portal_locale
 from .common.messages import N_
-from .publication import index
+from .publication import index, sandbox
 
 _ = tk._
 
@@ -98,7 +98,11 @@ def run_schedule(ctx: click.Context, day: dt.datetime | None, dry_run: bool) -> 
             outcome = schedule.run(when, dry_run, progress=progress_bar(_("Agreements")))
             reminders = schedule.send_reminders(when, dry_run, progress=progress_bar(_("Reminders")))
             told = {item.agreement.id: notify.recipients(item.agreement) for item in reminders}
+            # the sandbox datasets of agreements no longer in force: private to their organization
+            left_sandbox = [] if dry_run else sandbox.close_ended(when)
         _report(ctx, when, dry_run, outcome, reminders, told, mails)
+        if left_sandbox:
+            click.echo("  " + _("left the sandbox: %(count)s", count=len(left_sandbox)))
 
 
 def _report(

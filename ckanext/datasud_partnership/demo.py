@@ -61,6 +61,7 @@ REPORT_KINDS = {
     "terms version": N_("terms versions"),
     "dataset": N_("datasets"),
     "withdrawal": N_("withdrawals"),
+    "sandbox": N_("datasets in the sandbox"),
     "claim": N_("claims"),
 }
 REPORT_OUTCOMES = {
@@ -91,6 +92,7 @@ class Content:
     claims: list[dict[str, Any]]
     terms: dict[str, str]
     declaration: dict[str, str]
+    sandbox: list[str] = field(default_factory=list)  # private datasets in the Challenge sandbox
 
     @property
     def sysadmin(self) -> str:
@@ -193,6 +195,7 @@ def read_content(directory: Path) -> Content:
         claims=part("claims", "claims"),
         terms=part("terms", "terms"),
         declaration=part("terms", "declaration"),
+        sandbox=files["datasets"].get("sandbox") or [],
     )
 
 
@@ -210,6 +213,7 @@ _PARTS = {
     "WITHDRAWN": "withdrawn",
     "DRAFTS": "drafts",
     "CLAIMS": "claims",
+    "SANDBOX": "sandbox",
     "TERMS": "terms",
     "DECLARATION": "declaration",
 }
@@ -270,6 +274,8 @@ def load_demo_data() -> LoadReport:
         report.add("withdrawal", _ensure_withdrawn(demo, name, reason))
     for dataset in demo.drafts:
         report.add("dataset", _ensure_draft(demo, dataset))
+    for name in demo.sandbox:
+        report.add("sandbox", _ensure_sandbox(demo, name))
     for claim in demo.claims:
         report.add("claim", _ensure_claim(claim))
     return report
@@ -480,6 +486,18 @@ def _ensure_draft(demo: Content, dataset: dict[str, Any]) -> str:
         private=True,
         tag_string=",".join(dataset["tags"]),
     )
+    return "created"
+
+
+def _ensure_sandbox(demo: Content, name: str) -> str:
+    """A private dataset its partner's editor put in the Challenge sandbox."""
+    from .publication import sandbox
+
+    current = _call("package_show", _as(demo.sysadmin), id=name)
+    if sandbox.entry_of(current["id"]) is not None:
+        return "unchanged"
+    editor = demo.member(current["organization"]["name"], "editor")
+    _call("dataset_sandbox", _as(editor), id=name, publication_declaration=demo.declaration)
     return "created"
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
-from ckan.lib.plugins import DefaultTranslation
+from ckan.lib.plugins import DefaultPermissionLabels, DefaultTranslation
 from ckan.types import Context
 
 from . import cli
@@ -31,9 +31,9 @@ from .publication import chains as publication_chains
 from .publication import index as publication_index
 from .publication import journal as publication_journal
 from .publication import model as _publication_tables  # noqa: F401 - registers the tables
+from .publication import sandbox, withdrawal
 from .publication import views as publication_views
 from .publication import visibility as publication_visibility
-from .publication import withdrawal
 from .publication.harvest import actions as harvest_actions
 from .publication.harvest import auth as harvest_auth
 from .publication.harvest import compat as harvest_compat
@@ -45,7 +45,7 @@ from .ui import views as ui_views
 
 
 @tk.blanket.config_declarations
-class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
+class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation, DefaultPermissionLabels):
     """Wiring only: the rules live in plain modules next to this one."""
 
     p.implements(p.ITranslation)
@@ -59,6 +59,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IBlueprint)
     p.implements(p.IValidators)
+    p.implements(p.IPermissionLabels)
     p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
@@ -128,7 +129,8 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             events.mails_queued: [outbox.on_queued],
             # a termination takes effect: the datasets it decided are withdrawn,
             # in the same transaction (all of them with it, or none)
-            events.termination_took_effect: [withdrawal.withdraw_for_termination],
+            # and its sandbox datasets leave the sandbox (private to their organization)
+            events.termination_took_effect: [withdrawal.withdraw_for_termination, sandbox.on_termination],
             # datasets made private on the models, once committed: the search index
             events.datasets_made_private: [publication_index.refresh_index],
         }
@@ -140,6 +142,7 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
             **profile_helpers.get_helpers(),
             **ui_helpers.get_helpers(),
             **user_language.get_helpers(),
+            "datasud_in_sandbox": sandbox.in_sandbox,
         }
 
     # IValidators: the metadata profile's validators
@@ -181,6 +184,14 @@ class DatasudPartnershipPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_show(self, context: Context, pkg_dict: dict[str, Any]) -> None:
         if pkg_dict.get("type") != "harvest" and pkg_dict.get("id"):
             publication_journal.add_to_shown(pkg_dict)
+
+    # IPermissionLabels: CKAN's labels, and the sandbox's (publication/sandbox.py)
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return super().get_dataset_labels(dataset_obj) + sandbox.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        labels = super().get_user_dataset_labels(user_obj)
+        return labels + sandbox.user_labels(labels)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if pkg_dict.get("type") != "harvest":

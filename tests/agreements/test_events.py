@@ -13,7 +13,7 @@ from ckanext.datasud_partnership.agreements import notify
 from ckanext.datasud_partnership.agreements.model import AgreementEvent
 from ckanext.datasud_partnership.common import events, outbox
 from ckanext.datasud_partnership.plugin import DatasudPartnershipPlugin
-from ckanext.datasud_partnership.publication import index, withdrawal
+from ckanext.datasud_partnership.publication import index, sandbox, withdrawal
 from tests.agreements.conftest import act
 from tests.agreements.test_actions import DATASUD
 
@@ -86,7 +86,11 @@ def test_a_failing_receiver_leaves_the_change_committed(people, caplog, monkeypa
 
 def test_plugin_names_what_follows_each_event():
     table = DatasudPartnershipPlugin().get_signal_subscriptions()
-    assert table[events.termination_took_effect] == [withdrawal.withdraw_for_termination]
+    # the datasets it withdraws, and its sandbox datasets out of the sandbox
+    assert table[events.termination_took_effect] == [
+        withdrawal.withdraw_for_termination,
+        sandbox.on_termination,
+    ]
     assert table[events.datasets_made_private] == [index.refresh_index]
     assert len(table[events.agreement_events_committed]) == 1  # the activity stream
     # the e-mails join the events' own transaction, and leave once it is committed

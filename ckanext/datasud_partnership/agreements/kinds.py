@@ -2,7 +2,7 @@
 
 A kind says how an agreement of that kind lives: when it starts, its term,
 whether it renews, its termination modes (who may use each, how its
-effective date is computed), whether it grants the right to publish, its
+effective date is computed), whether it grants the right to publish (and to publish in the sandbox), its
 financial terms and its milestones. Adding a kind is adding a file.
 
 The files are read with msgspec (already a CKAN dependency): typed structures
@@ -145,6 +145,9 @@ class Kind(msgspec.Struct, forbid_unknown_fields=True):
     terminations: dict[str, TerminationMode]
     financial: Financial
     renewal: Renewal = msgspec.field(default_factory=Renewal)
+    # while in force, the partner may put datasets in the sandbox, seen by the
+    # members of every organization holding an agreement of this kind in force
+    grants_sandbox: bool = False
     phases: list[Phase] = []
     milestones: list[Milestone] = []
     # the template of the agreement itself, pre-filled from the record and

@@ -126,6 +126,30 @@ def publishing_agreement(organization_id: str, day: dt.date | None = None) -> Ag
     return None
 
 
+def sandbox_organizations(
+    day: dt.date | None = None, organization_ids: list[str] | None = None
+) -> dict[str, Agreement]:
+    """The organizations whose agreement of a kind granting sandbox
+    publication is in force on ``day`` (among ``organization_ids``, if
+    given): organization id -> that agreement."""
+    day = day or today()
+    registry = K.registered()
+    names = [name for name, kind in registry.items() if kind.grants_sandbox]
+    if not names or organization_ids == []:
+        return {}
+    query = Session.query(Agreement).filter(Agreement.kind.in_(names))
+    if organization_ids is not None:
+        query = query.filter(Agreement.organization_id.in_(organization_ids))
+    rows = query.order_by(Agreement.created).all()
+    notices, terminations = notices_and_terminations([a.id for a in rows])
+    found: dict[str, Agreement] = {}
+    for agreement in rows:
+        facts_of = facts(agreement, notices.get(agreement.id, []), terminations.get(agreement.id))
+        if agreement.organization_id not in found and R.in_force(registry[agreement.kind], facts_of, day):
+            found[agreement.organization_id] = agreement
+    return found
+
+
 def notices_and_terminations(
     agreement_ids: list[str],
 ) -> tuple[dict[str, list[Notice]], dict[str, Termination]]:

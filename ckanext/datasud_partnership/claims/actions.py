@@ -18,6 +18,7 @@ from ..common import lookups
 from ..common.lookups import organization
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
+from ..publication import sandbox
 from . import mail
 from . import schema as S
 from .model import OPEN, Claim, ClaimMessage
@@ -64,14 +65,17 @@ def claim_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Report a problem with a published dataset (any logged-in user). The
     partner's admins and the portal's team are told by e-mail.
 
-    :param dataset: id or name of a published dataset
+    :param dataset: id or name of a published dataset (or, for the
+        Challenge cohort, of a dataset in the sandbox)
     :param kind: ``personal_data``, ``inaccurate``, ``outdated``, ``rights`` or ``other``
     :param description: what is wrong
     """
     tk.check_access("claim_create", context, data_dict)
     data = validate(data_dict, S.claim_create(), context)
     package = model.Package.get(data["dataset"])
-    if package is None or package.state != "active" or package.private or not package.owner_org:
+    if package is None or package.state != "active" or not package.owner_org:
+        raise invalid("dataset", "Claims are about published datasets: no such dataset is published")
+    if package.private and not sandbox.seen_in_sandbox(context, package):  # the cohort files on the sandbox
         raise invalid("dataset", "Claims are about published datasets: no such dataset is published")
     claim = Claim(
         dataset_id=package.id,

@@ -17,7 +17,7 @@ from ..common.lookups import organization, readable
 from ..common.messages import N_
 from ..common.roles import user_of
 from ..common.validation import invalid, validate
-from . import chains, declarations, publishing
+from . import chains, declarations, publishing, sandbox
 from . import schema as S
 from .model import JournalEntry, TermsAcceptance, TermsVersion
 from .terms import acceptance as terms_acceptance
@@ -87,6 +87,53 @@ def dataset_withdraw(context: Context, data_dict: DataDict) -> dict[str, Any]:
         if not context.get("defer_commit"):
             model.Session.commit()
     return result
+
+
+def dataset_sandbox(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Put a dataset in the Challenge sandbox (publication/sandbox.py):
+    private in CKAN, seen by the cohort (the members of every organization
+    holding an agreement in force of a kind that grants the sandbox) and the
+    portal's team only. A draft becomes active (and stays private).
+
+    :param id: the dataset's id or name
+    :param publication_declaration: ``{"personal_data": "none"|"anonymized",
+        "text_version": ..., "note": ...}`` on the declaration text in force
+        (``declaration_version_show``): the cohort sees the data
+    :returns: the dataset (``package_show``)
+    """
+    data = validate(data_dict, S.dataset_sandbox(), context)
+    package = _dataset(data["id"])
+    tk.check_access("package_update", context, {"id": package.id})
+    sandbox.put_in(context, package, data.get(chains.DECLARATION))
+    if package.state != "active" or not package.private:
+        # a draft goes active and private (never public here); CKAN's action commits it all
+        tk.get_action("package_patch")(
+            {**context, chains.PATH: "dataset_sandbox"},
+            {"id": package.id, "state": "active", "private": True},
+        )
+    else:
+        Session.commit()
+    return tk.get_action("package_show")(dict(context, for_view=False), {"id": package.id})
+
+
+def dataset_unsandbox(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Take a dataset out of the Challenge sandbox: private to its
+    organization again, with its history (publishers; the portal's team).
+
+    :param id: the dataset's id or name
+    :param reason: optional: why
+    :returns: the dataset (``package_show``)
+    """
+    data = validate(data_dict, S.dataset_unsandbox(), context)
+    package = _dataset(data["id"])
+    tk.check_access("package_update", context, {"id": package.id})
+    user = user_of(context)
+    if not (user is not None and user.sysadmin):
+        publishing.check_may_publish(context, package.owner_org)
+    if not sandbox.take_out(context, package, "dataset_unsandbox", data.get("reason")):
+        raise invalid("id", "This dataset is not in the sandbox")
+    Session.commit()
+    return tk.get_action("package_show")(dict(context, for_view=False), {"id": package.id})
 
 
 def _display_names(ids: Any) -> dict[str, str]:
@@ -161,7 +208,7 @@ def publication_journal_list(context: Context, data_dict: DataDict) -> dict[str,
     :param organization: id or name (required unless sysadmin, or unless
         ``dataset`` is given: then the dataset's organization)
     :param dataset: id or name
-    :param action: ``published`` or ``withdrawn``
+    :param action: ``published``, ``withdrawn``, ``sandboxed`` or ``unsandboxed``
     :param since, until: ISO dates (inclusive)
     :param limit: (default 100, at most 1000), :param offset:
     """
@@ -426,11 +473,16 @@ def dataset_publication_check(context: Context, data_dict: DataDict) -> dict[str
         (in force and granting publication: ``agreement``), ``licence``
         (``licence_id``, ``open_licences``), ``metadata`` (``missing``:
         fields and labels), ``terms`` (``version``, ``url``, ``accepted``)
-        and ``declaration`` (``declared``, ``version``, ``text``, ``field``)
+        and ``declaration`` (``declared``, ``version``, ``text``, ``field``);
+        ``sandbox``: ``{"in_sandbox", "since", "granted"`` (an agreement
+        granting sandbox publication is in force) ``, "agreement",
+        "may_sandbox", "messages"}`` for ``dataset_sandbox``
     """
     data = validate(data_dict, S.dataset_publication_check(), context)
     package = readable(context, {"id": data["id"]})
-    return publishing.publication_check(context, package, data.get(chains.DECLARATION))
+    result = publishing.publication_check(context, package, data.get(chains.DECLARATION))
+    result["sandbox"] = sandbox.check(context, package, data.get(chains.DECLARATION))
+    return result
 
 
 @tk.side_effect_free
@@ -458,5 +510,7 @@ def get_actions() -> dict[str, Any]:
         "terms_version_list": terms_version_list,
         "terms_accept": terms_accept,
         "terms_status": terms_status,
+        "dataset_sandbox": dataset_sandbox,
+        "dataset_unsandbox": dataset_unsandbox,
         **chains.get_chained_actions(),
     }

@@ -23,7 +23,7 @@ from ckan.types import Context, DataDict
 
 from ..common.validation import checked_input, invalid, reference, references, reject_unsafe, whole_number
 from . import gate as G
-from . import publishing, withdrawal
+from . import publishing, sandbox, withdrawal
 from .harvest import imports as harvest
 from .publishing import Snapshot
 
@@ -84,6 +84,7 @@ def _apply(context: Context, before: Snapshot | None, package: model.Package, ex
         return
     if after.published and not was_published:
         publishing.publish_checked(context, package, extra.get(DECLARATION), path)
+        sandbox.left_by_publication(context, package, path)  # published for real
     elif after.published and was_published and not staying_published:
         # a new publication, by another organization
         publishing.publish_checked(context, package, extra.get(DECLARATION), path)

@@ -68,3 +68,18 @@ class DeclarationVersion(tk.BaseModel):  # type: ignore[misc, valid-type]
     in_force_from = Column(Date)  # None: since the portal began
     created_at = Column(DateTime, nullable=False, default=utcnow)
     created_by = Column(Text)
+
+
+class SandboxEntry(tk.BaseModel):  # type: ignore[misc, valid-type]
+    """A dataset in the sandbox (publication/sandbox.py): still private in
+    CKAN, seen by the cohort of the agreement's kind. One row a dataset,
+    deleted when it leaves (the journal keeps the history)."""
+
+    __tablename__ = PREFIX + "sandbox"
+
+    dataset_id = Column(Text, primary_key=True)  # CKAN package id (no FK on core)
+    organization_id = Column(Text, nullable=False, index=True)
+    agreement_id = Column(Text, nullable=False, index=True)
+    kind = Column(Text, nullable=False)  # the agreement's kind: the cohort that sees it
+    since = Column(DateTime, nullable=False, default=utcnow)
+    by = Column(Text)  # user id

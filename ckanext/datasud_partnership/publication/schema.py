@@ -10,7 +10,7 @@ from ..common import csv
 from ..common.validation import iso_date, pagination, text_value
 from .gate import DECLARATION_FIELD
 
-JOURNAL_ACTIONS = ("published", "withdrawn")
+JOURNAL_ACTIONS = ("published", "withdrawn", "sandboxed", "unsandboxed")
 
 
 @validator_args
@@ -25,6 +25,16 @@ def dataset_publish(not_empty, ignore_missing) -> Schema:
 @validator_args
 def dataset_publication_check(not_empty, ignore_missing) -> Schema:
     return {"id": [not_empty, text_value], DECLARATION_FIELD: [ignore_missing]}
+
+
+@validator_args
+def dataset_sandbox(not_empty, ignore_missing) -> Schema:
+    return {"id": [not_empty, text_value], DECLARATION_FIELD: [ignore_missing]}
+
+
+@validator_args
+def dataset_unsandbox(not_empty, ignore_missing) -> Schema:
+    return {"id": [not_empty, text_value], "reason": [ignore_missing, text_value]}
 
 
 @validator_args

@@ -70,6 +70,16 @@ def _publish(reference: str, template: str, done: Any) -> Any:
     data: dict[str, Any] = {"id": pkg["id"]}
     if form.get("personal_data"):
         data["publication_declaration"] = declaration
+    if form.get("to") == "sandbox":  # the Challenge sandbox: the declaration, not the licence
+        call(
+            "dataset_sandbox",
+            invalid=lambda errors: _publish_page(pkg, template, errors=errors, values=form),
+            **data,
+        )
+        tk.h.flash_success(
+            _("The dataset is in the Challenge sandbox: the cohort sees it, the public does not.")
+        )
+        return done(pkg)
     if form.get("license_id"):
         data["license_id"] = form["license_id"]
     call(
