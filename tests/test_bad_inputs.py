@@ -173,6 +173,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "harvest_source_declaration_show": {"id": ID},
     "harvest_source_declare": {"id": ID, "publication_declaration": J},
     "harvest_source_reindex": {"id": ID},
+    "harvest_source_clear": {"id": ID},
     "package_create": {
         "name": ID,
         "owner_org": ID,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan import model
 
@@ -243,7 +244,13 @@ def test_clearing_a_source_in_the_web_ui(partner, source, consumers, app, how):
     created = make_source(source, "ckan")
     harvest(created["id"], consumers)
     assert act("package_search", user=None, q="*:*")["count"] == 1
-    headers = {"Authorization": factories.APIToken(user="region-team")["token"], "Accept-Language": "en"}
+    local_id = by_title(dataset["title"]).id
+    # the portal's team may not: a published dataset is withdrawn only with a ground
+    with pytest.raises(tk.ValidationError) as refused:
+        act("harvest_source_clear", user="region-team", id=created["id"])
+    assert "id" in refused.value.error_dict
+    assert act("package_search", user=None, q="*:*")["count"] == 1  # nothing changed
+    headers = {"Authorization": factories.APIToken(user="cd13-admin")["token"], "Accept-Language": "en"}
     if how == "clear":
         page = app.post(f"/en/harvest/clear/{created['id']}", headers=headers, follow_redirects=True)
         expected = "Harvest source cleared"
@@ -254,11 +261,17 @@ def test_clearing_a_source_in_the_web_ui(partner, source, consumers, app, how):
         from ckan.tests import helpers
 
         helpers.call_action(
-            "harvest_source_delete", context={"user": "region-team", "clear_source": True}, id=created["id"]
+            "harvest_source_delete", context={"user": "cd13-admin", "clear_source": True}, id=created["id"]
         )
         expected = None
     if expected:
         assert page.status_code == 200
         assert expected in page.body and "Solr" not in page.body and "Error" not in page.body
     assert act("package_search", user=None, q="*:*")["count"] == 0
+    model.Session.remove()  # the purge is SQL: forget what this session had loaded
     assert model.Package.get(dataset["id"]) is None
+    # the journal keeps the withdrawal the clearing made
+    from ckanext.datasud_partnership.publication.model import JournalEntry
+
+    entries = model.Session.query(JournalEntry).filter_by(dataset_id=local_id).order_by(JournalEntry.id).all()
+    assert [(e.action, e.path) for e in entries][-1] == ("withdrawn", "harvest_clear")

@@ -12,6 +12,7 @@ from ckan.types import Context, DataDict
 
 from ...common import lookups
 from ...common.validation import reference, validate
+from .. import journal
 from . import imports as harvest
 from . import schema as S
 from .model import HarvestOutcome
@@ -168,9 +169,50 @@ def harvest_source_reindex(original: Any, context: Context, data_dict: DataDict)
     return True
 
 
+@tk.chained_action
+def harvest_source_clear(original: Any, context: Context, data_dict: DataDict) -> Any:
+    """ckanext-harvest's "Clear" (and "Clear and delete") purges every dataset
+    the source brought, with SQL. Here the published ones are withdrawn first,
+    each with its journal entry (path ``harvest_clear``), by the rule of any
+    withdrawal: the partner's publishers may; the portal's team, which needs a
+    ground to withdraw a partner's dataset, is refused while any is published
+    (withdraw them with a ground first), and nothing changes."""
+    from .. import withdrawal
+
+    source_id = reference(data_dict, "id")
+    tk.check_access("harvest_source_clear", context, data_dict)
+    found = model.Package.get(source_id)
+    published = harvest.published_from_source(found.id if found else source_id)
+    reason = tk._("The harvest source was cleared")
+    for package in published:
+        try:
+            withdrawal.check_withdrawal(context, package, reason, None)
+        except tk.ValidationError:
+            raise tk.ValidationError(
+                {
+                    "id": [
+                        tk._(
+                            "This source's datasets include published ones (%(count)s): the portal's "
+                            "team withdraws them with a ground before clearing the source"
+                        )
+                        % {"count": len(published)}
+                    ]
+                }
+            ) from None
+    for package in published:
+        journal.record(package, "withdrawn", context, "harvest_clear", reason=reason)
+    if published:
+        model.Session.commit()
+    return original(context, data_dict)
+
+
 def get_actions() -> dict[str, Any]:
     if plugins.plugin_loaded("harvest"):
-        return {**_actions(), "harvest_source_reindex": harvest_source_reindex}
+        return {
+            **_actions(),
+            "harvest_source_reindex": harvest_source_reindex,
+            "harvest_source_clear": harvest_source_clear,
+        }
     return _actions()
 
 

@@ -387,6 +387,24 @@ def translated(reasons: list[dict[str, Any]]) -> list[dict[str, str]]:
     return result
 
 
+def published_from_source(source_id: str) -> list[model.Package]:
+    """The published datasets a harvest source brought (its harvest objects')."""
+    from ckanext.harvest.model import HarvestObject
+
+    ids = Session.query(HarvestObject.package_id).filter(
+        HarvestObject.harvest_source_id == source_id, HarvestObject.package_id.isnot(None)
+    )
+    return (
+        Session.query(model.Package)
+        .filter(
+            model.Package.id.in_(ids.distinct()),
+            model.Package.state == "active",
+            model.Package.private.is_(False),
+        )
+        .all()
+    )
+
+
 # -- the source no longer offers a dataset ----------------------------------------------
 def withdraw_instead_of_delete(context: Context, dataset_id: Any) -> bool:
     """A harvester deleting a dataset its source no longer offers (ckanext-dcat's
