@@ -97,3 +97,13 @@ def test_upload_a_file(app):
     pkg = act("package_show", id="comptages")
     assert pkg["resources"][0]["url_type"] == "upload"
     assert pkg["resources"][0]["url"].endswith("comptages.csv")
+
+
+def test_step_two_on_a_published_dataset_does_not_call_it_a_draft(app):
+    from tests.profile.conftest import complete
+    from tests.publication.conftest import DECLARATION, act
+
+    act("package_create", **complete("velos", private=False, publication_declaration=DECLARATION))
+    login(app, "cd13-editor")
+    page = get(app, "/deposit/velos/describe").body
+    assert "est publié" in page and "brouillon" not in page
