@@ -225,3 +225,10 @@ def test_the_journal_of_a_dataset_without_naming_its_organization():
         with pytest.raises(tk.NotAuthorized):
             act("publication_journal_list", user=user, dataset="budget-2026")
     assert helpers.call_action("publication_journal_list", dataset="budget-2026")["count"] == 1
+
+
+@pytest.mark.parametrize("bad", ["", ["2026-01"], "a\x00"])
+def test_a_bad_version_to_show_is_refused_naming_it(bad):
+    with pytest.raises(tk.ValidationError) as refused:
+        act("declaration_version_show", user=None, version=bad)
+    assert "version" in refused.value.error_dict

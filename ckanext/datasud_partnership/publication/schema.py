@@ -101,5 +101,5 @@ def declaration_version_create(not_empty, ignore_missing) -> Schema:
 
 
 @validator_args
-def declaration_version_show(ignore_missing) -> Schema:
-    return {"version": [ignore_missing, text_value]}
+def declaration_version_show(ignore_missing, not_empty) -> Schema:
+    return {"version": [ignore_missing, text_value, not_empty]}
