@@ -64,6 +64,7 @@ from ckanext.dcat.utils import resource_uri
 
 from ..common.validation import reference, reject_unsafe, whole_number
 from . import codes, vocabularies
+from .validators import text_list
 
 _ = tk._
 log = logging.getLogger(__name__)
@@ -92,12 +93,6 @@ PREFIXES = {
 }
 # the shared nodes already typed in each document being written
 _TYPED: weakref.WeakKeyDictionary[Any, set[tuple[Any, Any]]] = weakref.WeakKeyDictionary()
-
-
-def _as_list(value: Any) -> list[str]:
-    from .validators import datasud_themes_output
-
-    return datasud_themes_output(value)
 
 
 def _site_url() -> str:
@@ -146,13 +141,13 @@ class DatasudDCATAPProfile(RDFProfile):
         g.remove((dataset_ref, DCAT.theme, None))
         known = vocabularies.themes()
         codes_: list[str] = []
-        for theme_id in _as_list(self._get_dataset_value(dataset_dict, "theme")):
+        for theme_id in text_list(self._get_dataset_value(dataset_dict, "theme")):
             theme = known.get(theme_id)
             for code in theme.eu if theme else []:
                 if code not in codes_:
                     codes_.append(code)
         # a harvested dataset's EU themes no portal theme imports: kept, and given back
-        for uri in _read_list(self._get_dataset_value(dataset_dict, UNMAPPED_THEMES)):
+        for uri in text_list(self._get_dataset_value(dataset_dict, UNMAPPED_THEMES)):
             code = vocabularies.eu_theme_code(uri)
             if code and code not in codes_:
                 codes_.append(code)
@@ -323,7 +318,7 @@ class DatasudDCATAPProfile(RDFProfile):
         # themes: EU data-theme URIs -> the portal's themes; the others kept
         raw = dataset_dict.get("theme", extra("theme"))
         drop_extra("theme")
-        values = _read_list(raw)
+        values = text_list(raw)
         if values:
             themes, unmapped = vocabularies.themes_from_eu(values)
             dataset_dict["theme"] = themes
@@ -376,22 +371,6 @@ class DatasudDCATAPProfile(RDFProfile):
                 for licence_id, licence in LicenseRegister().items()
             }
         return self._licence_uris
-
-
-def _read_list(value: Any) -> list[str]:
-    """A list of texts from a list or a JSON list (ckanext-dcat's extras)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                return [text]
-        else:
-            return [part.strip() for part in text.split(",") if part.strip()] if text else []
-    if isinstance(value, list):
-        return [str(item) for item in value if item]
-    return []
 
 
 def _profiles(value: Any) -> list[str]:

@@ -13,14 +13,14 @@ import ckan.plugins.toolkit as tk
 
 from ..common.language import current_language
 from . import vocabularies
-from .validators import datasud_themes_output
+from .validators import text_list
 
 FIELD = "vocab_theme"
 
 
 def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The index fields of a dataset's themes (none: no field)."""
-    themes = [t for t in datasud_themes_output(pkg_dict.get("theme")) if isinstance(t, str)]
+    themes = text_list(pkg_dict.get("theme"))
     return {FIELD: themes} if themes else {}
 
 

@@ -30,7 +30,12 @@ def _drop(key: Any, data: dict[Any, Any]) -> None:
     raise StopOnError
 
 
-def _values(value: Any) -> list[str]:
+def text_list(value: Any) -> list[str]:
+    """A list of texts from a list, a JSON list or a comma-separated text (as
+    a form, the API, the database and ckanext-dcat's extras give it); nothing
+    gives none."""
+    if value is None or value is missing:
+        return []
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
@@ -50,7 +55,7 @@ def datasud_themes(key: Any, data: dict[Any, Any], errors: dict[Any, Any], conte
     if _empty(data.get(key, missing)):
         _drop(key, data)
     known = vocabularies.themes()
-    chosen = _values(data[key])
+    chosen = text_list(data[key])
     unknown = [value for value in chosen if value not in known]
     if unknown:
         errors[key].append(
@@ -64,9 +69,7 @@ def datasud_themes(key: Any, data: dict[Any, Any], errors: dict[Any, Any], conte
 
 
 def datasud_themes_output(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return value
-    return _values(value) if value else []
+    return text_list(value)
 
 
 def _one_of(choices: Any, message: str) -> Any:

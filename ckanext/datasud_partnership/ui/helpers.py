@@ -198,11 +198,10 @@ def running_notice(agreement: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def licence_title(licence_id: str | None) -> str:
-    if not licence_id:
-        return ""
-    register = model.Package.get_license_register()
-    licence = register.get(licence_id)
-    return licence.title if licence else licence_id
+    """A licence's title in the reader's language (the one the refusals use)."""
+    from ..publication.publishing import licence_titles
+
+    return licence_titles().get(licence_id, licence_id) if licence_id else ""
 
 
 def open_licence_options() -> list[tuple[str, str]]:

@@ -14,8 +14,9 @@ from .storage import holding
 _ = tk._
 
 
-def download(id: str, index: int) -> Any:
-    """Stream an uploaded document to whom may read the whole agreement."""
+def _readable(id: str) -> Any:
+    """The agreement, once the current user may read the whole of it
+    (sysadmins, the partner's admins); else a 404 or a 403 page."""
     try:
         agreement = queries.get(id)
     except tk.ObjectNotFound:
@@ -27,6 +28,12 @@ def download(id: str, index: int) -> Any:
         return tk.abort(
             403, _("Only the portal's administrators and the partner's admins read this document")
         )
+    return agreement
+
+
+def download(id: str, index: int) -> Any:
+    """Stream an uploaded document to whom may read the whole agreement."""
+    agreement = _readable(id)
     documents = agreement.documents or []
     entry = documents[index] if index < len(documents) else {}
     folder = holding(entry["file"]["stored_as"]) if "file" in entry else None
@@ -50,17 +57,7 @@ def printable(id: str) -> Any:
 
     from ..actions.letter import printable as make_printable
 
-    try:
-        agreement = queries.get(id)
-    except tk.ObjectNotFound:
-        return tk.abort(404, _("Agreement not found"))
-    context = {"user": tk.current_user.name, "auth_user_obj": tk.current_user}
-    try:
-        tk.check_access("agreement_show_full", context, {"organization_id": agreement.organization_id})
-    except tk.NotAuthorized:
-        return tk.abort(
-            403, _("Only the portal's administrators and the partner's admins read this document")
-        )
+    agreement = _readable(id)
     kind = queries.kind_of(agreement)
     if not kind.agreement_template:
         return tk.abort(404, _("Document not found"))
